@@ -1,0 +1,262 @@
+-- ticket-mcp schema: the single source of truth for the SQLite database.
+--
+-- The file is a list of versioned migrations. Each starts with a line
+-- `-- migration N: what it does`; at start-up every migration newer than the
+-- database's `PRAGMA user_version` runs in its own immediate transaction, and the
+-- version is bumped with it. Never edit a migration that has shipped: append one.
+-- The Kysely table types in src/db/tables.ts are generated from this file
+-- (`npm run gen:types`), and a test fails when they are stale.
+
+-- migration 1: initial schema
+CREATE TABLE workspaces (
+  id TEXT PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+  created_at TEXT NOT NULL
+) STRICT;
+
+-- Lookup rows are per workspace, so each can be renamed or extended on its own.
+CREATE TABLE statuses (
+  id TEXT PRIMARY KEY NOT NULL,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  UNIQUE (workspace_id, name)
+) STRICT;
+
+-- The lifecycle as data: a move is allowed exactly when its row exists.
+CREATE TABLE status_transitions (
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  from_status TEXT NOT NULL,
+  to_status TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, from_status, to_status),
+  FOREIGN KEY (workspace_id, from_status) REFERENCES statuses (workspace_id, name),
+  FOREIGN KEY (workspace_id, to_status) REFERENCES statuses (workspace_id, name)
+) STRICT;
+
+CREATE TABLE priorities (
+  id TEXT PRIMARY KEY NOT NULL,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  name TEXT NOT NULL COLLATE NOCASE,
+  position INTEGER NOT NULL,
+  is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
+  UNIQUE (workspace_id, name)
+) STRICT;
+
+CREATE TABLE sentiments (
+  id TEXT PRIMARY KEY NOT NULL,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  name TEXT NOT NULL COLLATE NOCASE,
+  position INTEGER NOT NULL,
+  is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
+  UNIQUE (workspace_id, name)
+) STRICT;
+
+CREATE TABLE ticket_types (
+  id TEXT PRIMARY KEY NOT NULL,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  name TEXT NOT NULL COLLATE NOCASE,
+  position INTEGER NOT NULL,
+  UNIQUE (workspace_id, name)
+) STRICT;
+
+CREATE TABLE teams (
+  id TEXT PRIMARY KEY NOT NULL,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  name TEXT NOT NULL COLLATE NOCASE,
+  -- Stored upper-case; it prefixes ticket keys (ENG-42), so it never changes.
+  identifier TEXT NOT NULL CHECK (identifier = upper(identifier)),
+  description TEXT,
+  -- The last ticket number handed out; bumped inside the creating transaction,
+  -- so numbers have no gaps and no duplicates across processes.
+  ticket_counter INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (workspace_id, identifier),
+  UNIQUE (workspace_id, name)
+) STRICT;
+
+CREATE TABLE agents (
+  id TEXT PRIMARY KEY NOT NULL,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  name TEXT NOT NULL COLLATE NOCASE,
+  email TEXT NOT NULL COLLATE NOCASE,
+  kind TEXT NOT NULL CHECK (kind IN ('human', 'ai')),
+  is_active INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1)),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (workspace_id, email)
+) STRICT;
+CREATE INDEX agents_by_name ON agents (workspace_id, name);
+
+CREATE TABLE team_members (
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  team_id TEXT NOT NULL REFERENCES teams (id),
+  agent_id TEXT NOT NULL REFERENCES agents (id),
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (team_id, agent_id)
+) STRICT;
+CREATE INDEX team_members_by_agent ON team_members (agent_id);
+
+CREATE TABLE contacts (
+  id TEXT PRIMARY KEY NOT NULL,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  email TEXT NOT NULL COLLATE NOCASE,
+  first_name TEXT,
+  last_name TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (workspace_id, email)
+) STRICT;
+
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY NOT NULL,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  name TEXT NOT NULL COLLATE NOCASE,
+  created_at TEXT NOT NULL,
+  UNIQUE (workspace_id, name)
+) STRICT;
+
+CREATE TABLE tickets (
+  -- The rowid: creation order, the full-text index's rowid and the list cursor's tie-breaker.
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  team_id TEXT NOT NULL REFERENCES teams (id),
+  number INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  description TEXT,
+  status TEXT NOT NULL,
+  priority_id TEXT NOT NULL REFERENCES priorities (id),
+  sentiment_id TEXT NOT NULL REFERENCES sentiments (id),
+  type_id TEXT REFERENCES ticket_types (id),
+  account_id TEXT REFERENCES accounts (id),
+  assignee_id TEXT REFERENCES agents (id),
+  contact_id TEXT NOT NULL REFERENCES contacts (id),
+  submitter_email TEXT,
+  due_date TEXT,
+  source TEXT NOT NULL,
+  is_private INTEGER NOT NULL DEFAULT 0 CHECK (is_private IN (0, 1)),
+  form_id TEXT,
+  metadata TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(metadata)),
+  custom_field_values TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(custom_field_values)),
+  attachment_urls TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(attachment_urls)),
+  ai_generated_title TEXT,
+  ai_generated_summary TEXT,
+  chat_id TEXT,
+  circumstance TEXT CHECK (circumstance IN ('handover', 'takeover')),
+  created_by TEXT NOT NULL REFERENCES agents (id),
+  completed_by TEXT REFERENCES agents (id),
+  ongoing_at TEXT,
+  completed_at TEXT,
+  closed_at TEXT,
+  deleted_at TEXT,
+  version INTEGER NOT NULL DEFAULT 1,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (team_id, number),
+  FOREIGN KEY (workspace_id, status) REFERENCES statuses (workspace_id, name)
+) STRICT;
+-- One index per list filter; each ends in the default order (updated_at, seq).
+CREATE INDEX tickets_by_updated ON tickets (workspace_id, updated_at, seq);
+CREATE INDEX tickets_by_status ON tickets (workspace_id, status, updated_at, seq);
+CREATE INDEX tickets_by_assignee ON tickets (assignee_id, status, updated_at, seq);
+CREATE INDEX tickets_by_team ON tickets (team_id, status, updated_at, seq);
+CREATE INDEX tickets_by_priority ON tickets (priority_id, updated_at, seq);
+CREATE INDEX tickets_by_contact ON tickets (contact_id, updated_at, seq);
+CREATE INDEX tickets_by_due ON tickets (workspace_id, due_date) WHERE due_date IS NOT NULL;
+CREATE INDEX tickets_by_chat ON tickets (workspace_id, chat_id) WHERE chat_id IS NOT NULL;
+-- An external conversation has at most one live ticket.
+CREATE UNIQUE INDEX tickets_one_live_per_chat ON tickets (workspace_id, chat_id)
+  WHERE chat_id IS NOT NULL AND status <> 'closed' AND deleted_at IS NULL;
+
+CREATE TABLE tags (
+  id TEXT PRIMARY KEY NOT NULL,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  name TEXT NOT NULL COLLATE NOCASE CHECK (length(name) BETWEEN 3 AND 50),
+  description TEXT CHECK (description IS NULL OR length(description) BETWEEN 3 AND 250),
+  color TEXT NOT NULL DEFAULT 'default' CHECK (color IN (
+    'default', 'gray', 'red', 'orange', 'yellow', 'green', 'blue', 'purple', 'pink', 'brown')),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (workspace_id, name)
+) STRICT;
+
+CREATE TABLE ticket_tags (
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  ticket_id TEXT NOT NULL REFERENCES tickets (id),
+  tag_id TEXT NOT NULL REFERENCES tags (id),
+  created_by TEXT NOT NULL REFERENCES agents (id),
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (ticket_id, tag_id)
+) STRICT;
+CREATE INDEX ticket_tags_by_tag ON ticket_tags (tag_id, ticket_id);
+
+CREATE TABLE comments (
+  id TEXT PRIMARY KEY NOT NULL,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  ticket_id TEXT NOT NULL REFERENCES tickets (id),
+  author_id TEXT NOT NULL REFERENCES agents (id),
+  body TEXT NOT NULL,
+  is_internal INTEGER NOT NULL DEFAULT 0 CHECK (is_internal IN (0, 1)),
+  created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX comments_by_ticket ON comments (ticket_id, created_at);
+
+-- The audit trail: one row per change, written in the change's own transaction.
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  ticket_id TEXT NOT NULL REFERENCES tickets (id),
+  type TEXT NOT NULL CHECK (type IN (
+    'created', 'status_changed', 'assignment_changed', 'comment_added',
+    'tag_added', 'tag_removed', 'metadata_updated', 'deleted')),
+  actor_id TEXT NOT NULL REFERENCES agents (id),
+  -- The ticket version this change produced (1 for creation): every version of a
+  -- ticket has its events, and every event names the version it made.
+  ticket_version INTEGER NOT NULL,
+  data TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(data)),
+  created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX events_by_ticket ON events (ticket_id, seq);
+CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
+BEGIN
+  SELECT RAISE(ABORT, 'events are append-only');
+END;
+CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON events
+BEGIN
+  SELECT RAISE(ABORT, 'events are append-only');
+END;
+
+-- A create_ticket replay returns the first answer; the hash tells a replay from a
+-- different request that reuses the key.
+CREATE TABLE idempotency_keys (
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  ticket_id TEXT NOT NULL REFERENCES tickets (id),
+  response TEXT NOT NULL CHECK (json_valid(response)),
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, key)
+) STRICT;
+
+-- Full-text search over title, description and every comment, kept in step by triggers.
+CREATE VIRTUAL TABLE ticket_search USING fts5 (
+  title, description, comments,
+  tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER ticket_search_insert AFTER INSERT ON tickets
+BEGIN
+  INSERT INTO ticket_search (rowid, title, description, comments)
+  VALUES (new.seq, new.title, coalesce(new.description, ''), '');
+END;
+CREATE TRIGGER ticket_search_update AFTER UPDATE OF title, description ON tickets
+BEGIN
+  UPDATE ticket_search SET title = new.title, description = coalesce(new.description, '')
+  WHERE rowid = new.seq;
+END;
+CREATE TRIGGER ticket_search_comment AFTER INSERT ON comments
+BEGIN
+  UPDATE ticket_search SET comments = comments || char(10) || new.body
+  WHERE rowid = (SELECT seq FROM tickets WHERE id = new.ticket_id);
+END;

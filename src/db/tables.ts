@@ -1,0 +1,204 @@
+// Generated from schema.sql by scripts/gen-db-types.ts (npm run gen:types). Do not edit.
+import type { Generated } from 'kysely';
+
+export interface Tables {
+  accounts: AccountsTable;
+  agents: AgentsTable;
+  comments: CommentsTable;
+  contacts: ContactsTable;
+  events: EventsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  priorities: PrioritiesTable;
+  sentiments: SentimentsTable;
+  status_transitions: StatusTransitionsTable;
+  statuses: StatusesTable;
+  tags: TagsTable;
+  team_members: TeamMembersTable;
+  teams: TeamsTable;
+  ticket_search: TicketSearchTable;
+  ticket_tags: TicketTagsTable;
+  ticket_types: TicketTypesTable;
+  tickets: TicketsTable;
+  workspaces: WorkspacesTable;
+}
+
+export interface AccountsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface AgentsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  email: string;
+  kind: 'human' | 'ai';
+  is_active: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CommentsTable {
+  id: string;
+  workspace_id: string;
+  ticket_id: string;
+  author_id: string;
+  body: string;
+  is_internal: Generated<number>;
+  created_at: string;
+}
+
+export interface ContactsTable {
+  id: string;
+  workspace_id: string;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EventsTable {
+  seq: Generated<number>;
+  workspace_id: string;
+  ticket_id: string;
+  type: 'created' | 'status_changed' | 'assignment_changed' | 'comment_added' | 'tag_added' | 'tag_removed' | 'metadata_updated' | 'deleted';
+  actor_id: string;
+  ticket_version: number;
+  data: Generated<string>;
+  created_at: string;
+}
+
+export interface IdempotencyKeysTable {
+  workspace_id: string;
+  key: string;
+  request_hash: string;
+  ticket_id: string;
+  response: string;
+  created_at: string;
+}
+
+export interface PrioritiesTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  position: number;
+  is_default: Generated<number>;
+}
+
+export interface SentimentsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  position: number;
+  is_default: Generated<number>;
+}
+
+export interface StatusTransitionsTable {
+  workspace_id: string;
+  from_status: string;
+  to_status: string;
+}
+
+export interface StatusesTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  description: string;
+  position: number;
+}
+
+export interface TagsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  description: string | null;
+  color: Generated<'default' | 'gray' | 'red' | 'orange' | 'yellow' | 'green' | 'blue' | 'purple' | 'pink' | 'brown'>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TeamMembersTable {
+  workspace_id: string;
+  team_id: string;
+  agent_id: string;
+  created_at: string;
+}
+
+export interface TeamsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  identifier: string;
+  description: string | null;
+  ticket_counter: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TicketSearchTable {
+  title: string | null;
+  description: string | null;
+  comments: string | null;
+}
+
+export interface TicketTagsTable {
+  workspace_id: string;
+  ticket_id: string;
+  tag_id: string;
+  created_by: string;
+  created_at: string;
+}
+
+export interface TicketTypesTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  position: number;
+}
+
+export interface TicketsTable {
+  seq: Generated<number>;
+  id: string;
+  workspace_id: string;
+  team_id: string;
+  number: number;
+  title: string;
+  description: string | null;
+  status: string;
+  priority_id: string;
+  sentiment_id: string;
+  type_id: string | null;
+  account_id: string | null;
+  assignee_id: string | null;
+  contact_id: string;
+  submitter_email: string | null;
+  due_date: string | null;
+  source: string;
+  is_private: Generated<number>;
+  form_id: string | null;
+  metadata: Generated<string>;
+  custom_field_values: Generated<string>;
+  attachment_urls: Generated<string>;
+  ai_generated_title: string | null;
+  ai_generated_summary: string | null;
+  chat_id: string | null;
+  circumstance: 'handover' | 'takeover' | null;
+  created_by: string;
+  completed_by: string | null;
+  ongoing_at: string | null;
+  completed_at: string | null;
+  closed_at: string | null;
+  deleted_at: string | null;
+  version: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WorkspacesTable {
+  id: string;
+  name: string;
+  created_at: string;
+}

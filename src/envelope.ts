@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { DomainError, ERROR_CODES, type ErrorCode, type ErrorExtras } from './errors.js';
+
+export interface ErrorBody extends ErrorExtras {
+  code: ErrorCode;
+  message: string;
+}
+
+/** Thena's answer shape, on every tool call: success and failure alike. */
+export interface Envelope<T> {
+  data: T | null;
+  status: boolean;
+  message: string;
+  timestamp: string;
+  error?: ErrorBody;
+}
+
+const errorSchema = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  hint: z.string().optional(),
+  candidates: z.array(z.object({ id: z.string(), name: z.string(), email: z.string().optional() })).optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** The outputSchema of a tool: the envelope around that tool's data. */
+export function envelopeSchema<T extends z.ZodType>(data: T) {
+  return z.object({
+    data: data.nullable(),
+    status: z.boolean(),
+    message: z.string(),
+    timestamp: z.string(),
+    error: errorSchema.optional(),
+  });
+}
+
+export function succeeded<T>(data: T, message: string): Envelope<T> {
+  return { data, status: true, message, timestamp: new Date().toISOString() };
+}
+
+export function failed(code: ErrorCode, message: string, extras: ErrorExtras = {}): Envelope<never> {
+  return {
+    data: null,
+    status: false,
+    message,
+    timestamp: new Date().toISOString(),
+    error: { code, message, ...extras },
+  };
+}
+
+/**
+ * Every error becomes a failed envelope. A DomainError keeps its code and advice;
+ * anything else is a fault of ours: the caller gets INTERNAL and no internals, and
+ * `report` gets the error itself (to stderr).
+ */
+export function envelopeForError(error: unknown, report: (error: unknown) => void): Envelope<never> {
+  if (error instanceof DomainError) return failed(error.code, error.message, error.extras);
+  report(error);
+  return failed('INTERNAL', 'An internal error occurred. Check the ticket with get_ticket, then retry once; if it happens again, report it.', {
+    hint: 'The details were written to the server log (stderr).',
+  });
+}

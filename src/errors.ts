@@ -1,0 +1,44 @@
+export const ERROR_CODES = [
+  'VALIDATION_ERROR',
+  'NOT_FOUND',
+  'AMBIGUOUS',
+  'CONFLICT',
+  'INVALID_TRANSITION',
+  'FORBIDDEN',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** One of several records a reference could mean, offered so the caller can pick by id. */
+export interface Candidate {
+  id: string;
+  name: string;
+  email?: string;
+}
+
+export interface ErrorExtras {
+  /** The next valid step, written for a model. */
+  hint?: string;
+  candidates?: Candidate[];
+  /** Facts the caller can act on: the current version, the holder, the allowed statuses. */
+  details?: Record<string, unknown>;
+}
+
+/** A failure the caller caused and can correct; it becomes a failed envelope, never a crash. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: Exclude<ErrorCode, 'INTERNAL'>,
+    message: string,
+    readonly extras: ErrorExtras = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const validationError = (message: string, extras?: ErrorExtras) =>
+  new DomainError('VALIDATION_ERROR', message, extras);
+export const notFound = (message: string, extras?: ErrorExtras) => new DomainError('NOT_FOUND', message, extras);
+export const conflict = (message: string, extras?: ErrorExtras) => new DomainError('CONFLICT', message, extras);
+export const invalidTransition = (message: string, extras?: ErrorExtras) =>
+  new DomainError('INVALID_TRANSITION', message, extras);

@@ -1,0 +1,67 @@
+import { openDatabase, type OpenDatabase } from '../db/open.js';
+import type { Caller } from './context.js';
+import * as directory from './directory.js';
+import * as reads from './reads.js';
+import { Lifecycle, type Result, type ServiceDeps } from './store.js';
+import * as tickets from './tickets.js';
+
+type Operation<I, O> = (deps: ServiceDeps, caller: Caller, input: I) => Promise<Result<O>>;
+
+/**
+ * The ticket service: every operation of the helpdesk, each one transaction that
+ * writes the change with its events. It knows nothing of MCP; the tools call it.
+ */
+export class TicketService {
+  readonly #deps: ServiceDeps;
+  readonly #inFlight = new Set<Promise<unknown>>();
+
+  constructor(readonly database: OpenDatabase) {
+    this.#deps = { db: database.db, lifecycle: new Lifecycle() };
+  }
+
+  static open(path: string): TicketService {
+    return new TicketService(openDatabase(path));
+  }
+
+  get db() {
+    return this.#deps.db;
+  }
+
+  #run<I, O>(operation: Operation<I, O>) {
+    return (caller: Caller, input: I): Promise<Result<O>> => {
+      const call = operation(this.#deps, caller, input);
+      this.#inFlight.add(call);
+      const forget = () => this.#inFlight.delete(call);
+      call.then(forget, forget);
+      return call;
+    };
+  }
+
+  readonly createTicket = this.#run(tickets.createTicket);
+  readonly assignTicket = this.#run(tickets.assignTicket);
+  readonly takeover = this.#run(tickets.takeover);
+  readonly completeTicket = this.#run(tickets.completeTicket);
+  readonly setTicketStatus = this.#run(tickets.setTicketStatus);
+  readonly updateTicket = this.#run(tickets.updateTicket);
+  readonly deleteTicket = this.#run(tickets.deleteTicket);
+  readonly addComment = this.#run(tickets.addComment);
+  readonly addTag = this.#run(tickets.addTag);
+  readonly removeTag = this.#run(tickets.removeTag);
+  readonly getTicket = this.#run(reads.getTicket);
+  readonly listTickets = this.#run(reads.listTickets);
+  readonly getTicketHistory = this.#run(reads.getTicketHistory);
+  readonly createAgent = this.#run(directory.createAgent);
+  readonly updateAgent = this.#run(directory.updateAgent);
+  readonly listAgents = this.#run(directory.listAgents);
+  readonly createTeam = this.#run(directory.createTeam);
+  readonly listTeams = this.#run(directory.listTeams);
+  readonly createTag = this.#run(directory.createTag);
+  readonly updateTag = this.#run(directory.updateTag);
+  readonly listTags = this.#run(directory.listTags);
+
+  /** Lets the calls under way finish, then closes the database. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#inFlight]);
+    await this.database.close();
+  }
+}

@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { STATUS_NAMES } from './lifecycle.js';
+
+/**
+ * What the service hands back. The same schemas are the tools' declared output, so
+ * a client validating structuredContent checks exactly these shapes.
+ */
+export const TAG_COLORS = [
+  'default',
+  'gray',
+  'red',
+  'orange',
+  'yellow',
+  'green',
+  'blue',
+  'purple',
+  'pink',
+  'brown',
+] as const;
+
+const status = z.enum(STATUS_NAMES);
+const timestamp = z.string();
+
+export const tagRef = z.object({ id: z.string(), name: z.string(), color: z.enum(TAG_COLORS) });
+
+/** The full ticket: Thena's ticket object, plus Zaia's lifecycle timestamps and our version. */
+export const ticketDetail = z.object({
+  id: z.string(),
+  ticketId: z.number().int(),
+  ticketIdentifier: z.string(),
+  title: z.string(),
+  description: z.string().nullable(),
+  status,
+  statusId: z.string(),
+  nextStatuses: z.array(status),
+  priority: z.string(),
+  priorityId: z.string(),
+  sentiment: z.string(),
+  sentimentId: z.string(),
+  type: z.string().nullable(),
+  typeId: z.string().nullable(),
+  teamId: z.string(),
+  teamName: z.string(),
+  teamIdentifier: z.string(),
+  account: z.string().nullable(),
+  accountId: z.string().nullable(),
+  assignedAgent: z.string().nullable(),
+  assignedAgentId: z.string().nullable(),
+  assignedAgentEmail: z.string().nullable(),
+  requestorEmail: z.string(),
+  customerContactId: z.string(),
+  customerContactFirstName: z.string().nullable(),
+  customerContactLastName: z.string().nullable(),
+  submitterEmail: z.string().nullable(),
+  dueDate: z.string().nullable(),
+  source: z.string(),
+  isPrivate: z.boolean(),
+  formId: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  customFieldValues: z.array(z.record(z.string(), z.unknown())),
+  attachmentUrls: z.array(z.string()),
+  aiGeneratedTitle: z.string().nullable(),
+  aiGeneratedSummary: z.string().nullable(),
+  chatId: z.string().nullable(),
+  circumstance: z.enum(['handover', 'takeover']).nullable(),
+  tags: z.array(tagRef),
+  createdById: z.string(),
+  completedById: z.string().nullable(),
+  ongoingAt: timestamp.nullable(),
+  completedAt: timestamp.nullable(),
+  closedAt: timestamp.nullable(),
+  deletedAt: timestamp.nullable(),
+  version: z.number().int(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+export type TicketDetail = z.infer<typeof ticketDetail>;
+
+export const comment = z.object({
+  id: z.string(),
+  author: z.string(),
+  authorId: z.string(),
+  body: z.string(),
+  internal: z.boolean(),
+  createdAt: timestamp,
+});
+export type Comment = z.infer<typeof comment>;
+
+export const ticketWithComments = ticketDetail.extend({
+  commentCount: z.number().int(),
+  /** The newest comments, oldest first. */
+  comments: z.array(comment),
+});
+export type TicketWithComments = z.infer<typeof ticketWithComments>;
+
+export const commentAdded = z.object({ comment, ticket: ticketDetail });
+export type CommentAdded = z.infer<typeof commentAdded>;
+
+/** A list row: just enough to choose a ticket; get_ticket has the rest. */
+export const ticketRow = z.object({
+  key: z.string(),
+  title: z.string(),
+  status,
+  priority: z.string(),
+  assignee: z.string().nullable(),
+  team: z.string(),
+  tags: z.array(z.string()),
+  dueDate: z.string().nullable(),
+  updatedAt: timestamp,
+});
+export type TicketRow = z.infer<typeof ticketRow>;
+
+const nextCursor = z.string().nullable();
+
+export const ticketPage = z.object({ tickets: z.array(ticketRow), nextCursor });
+export type TicketPage = z.infer<typeof ticketPage>;
+
+export const event = z.object({
+  id: z.number().int(),
+  type: z.enum([
+    'created',
+    'status_changed',
+    'assignment_changed',
+    'comment_added',
+    'tag_added',
+    'tag_removed',
+    'metadata_updated',
+    'deleted',
+  ]),
+  actor: z.string(),
+  actorId: z.string(),
+  at: timestamp,
+  /** The ticket version this change produced. */
+  version: z.number().int(),
+  details: z.record(z.string(), z.unknown()),
+});
+export type TicketEvent = z.infer<typeof event>;
+
+export const historyPage = z.object({ ticket: z.string(), events: z.array(event), nextCursor });
+export type HistoryPage = z.infer<typeof historyPage>;
+
+export const agent = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  kind: z.enum(['human', 'ai']),
+  active: z.boolean(),
+  teams: z.array(z.string()),
+  openTickets: z.number().int(),
+});
+export type Agent = z.infer<typeof agent>;
+export const agentPage = z.object({ agents: z.array(agent), nextCursor });
+export type AgentPage = z.infer<typeof agentPage>;
+
+export const team = z.object({
+  id: z.string(),
+  name: z.string(),
+  identifier: z.string(),
+  description: z.string().nullable(),
+  members: z.array(z.string()),
+  openTickets: z.number().int(),
+});
+export type Team = z.infer<typeof team>;
+export const teamPage = z.object({ teams: z.array(team), nextCursor });
+export type TeamPage = z.infer<typeof teamPage>;
+
+export const tag = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  color: z.enum(TAG_COLORS),
+  activeTicketCount: z.number().int(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+export type Tag = z.infer<typeof tag>;
+export const tagPage = z.object({ tags: z.array(tag), nextCursor });
+export type TagPage = z.infer<typeof tagPage>;

@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readmeFile, withToolTable } from '../scripts/gen-readme.js';
+
+describe('README.md', () => {
+  it('has the tool table of the registry (run `npm run gen:readme` after changing a tool)', () => {
+    const readme = readFileSync(readmeFile, 'utf8');
+    expect(readme).toBe(withToolTable(readme));
+  });
+
+  it('gives the demo and the test commands on its first screen, and CI runs the same test command', () => {
+    const firstScreen = readFileSync(readmeFile, 'utf8').split('\n').slice(0, 15).join('\n');
+    expect(firstScreen).toContain('npm ci && npm run demo');
+    expect(firstScreen).toContain('npm ci && npm test');
+    const ci = readFileSync(new URL('../.ci/run', import.meta.url), 'utf8');
+    expect(ci).toMatch(/^npm ci$/m);
+    expect(ci).toMatch(/^npm test$/m);
+  });
+});

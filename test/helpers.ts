@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { expect } from 'vitest';
+import type { Envelope } from '../src/envelope.js';
+import { createLogger } from '../src/log.js';
+import { createServer } from '../src/server.js';
+import type { Caller } from '../src/service/context.js';
+import { TicketService } from '../src/service/service.js';
+import { ensureWorkspace, resolveActor } from '../src/service/workspace.js';
+
+export const CLI = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+
+/** A fresh folder per test file, removed by the returned cleanup. */
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'ticket-mcp-test-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The service on a real SQLite file, with the default workspace and built-in actor. */
+export async function openService(path: string): Promise<{ service: TicketService; caller: Caller }> {
+  const service = TicketService.open(path);
+  const workspaceId = await ensureWorkspace(service.db);
+  const actor = await resolveActor(service.db, workspaceId, undefined);
+  return { service, caller: { workspaceId, agentId: actor.id } };
+}
+
+/** A real SDK client talking to createServer() over an in-memory transport pair. */
+export async function connectInMemory(service: TicketService, caller: Caller): Promise<Client> {
+  const server = createServer(service, { caller, log: createLogger('error') });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  const client = new Client({ name: 'ticket-mcp-test', version: '1.0.0' });
+  await client.connect(clientSide);
+  // Output schemas are cached from tools/list: the client then validates every structuredContent.
+  await client.listTools();
+  return client;
+}
+
+export interface SpawnedServer {
+  client: Client;
+  transport: StdioClientTransport;
+  stderr: () => string;
+}
+
+/** The built bin over stdio, as an agent runtime spawns it. */
+export async function spawnServer(args: string[], env: Record<string, string> = {}): Promise<SpawnedServer> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, ...args],
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const client = new Client({ name: 'ticket-mcp-test', version: '1.0.0' });
+  await client.connect(transport);
+  await client.listTools();
+  return { client, transport, stderr: () => stderr };
+}
+
+export type AnyEnvelope = Envelope<any>;
+
+/**
+ * Calls a tool and checks the answer is a well-formed envelope: structuredContent,
+ * the same JSON as text, and isError exactly when status is false.
+ */
+export async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<AnyEnvelope> {
+  const result = await client.callTool({ name, arguments: args });
+  const envelope = result.structuredContent as AnyEnvelope;
+  expect(envelope).toBeDefined();
+  const content = result.content as { type: string; text: string }[];
+  expect(content).toHaveLength(1);
+  expect(JSON.parse(content[0]!.text)).toEqual(envelope);
+  expect(result.isError).toBe(!envelope.status);
+  expect(typeof envelope.message).toBe('string');
+  expect(Number.isNaN(Date.parse(envelope.timestamp))).toBe(false);
+  if (envelope.status) {
+    expect(envelope.error).toBeUndefined();
+  } else {
+    expect(envelope.data).toBeNull();
+    expect(envelope.error?.message).toBe(envelope.message);
+  }
+  return envelope;
+}
+
+/** Calls a tool that must succeed, and returns its data. */
+export async function ok(client: Client, name: string, args: Record<string, unknown> = {}): Promise<any> {
+  const envelope = await call(client, name, args);
+  expect(envelope.error, envelope.message).toBeUndefined();
+  expect(envelope.status).toBe(true);
+  return envelope.data;
+}
+
+/** Calls a tool that must fail with `code`, and returns the error. */
+export async function fails(client: Client, name: string, args: Record<string, unknown>, code: string) {
+  const envelope = await call(client, name, args);
+  expect(envelope.status, JSON.stringify(envelope.data)?.slice(0, 200)).toBe(false);
+  expect(envelope.error?.code).toBe(code);
+  return envelope.error!;
+}

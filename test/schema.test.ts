@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateTableTypes, tablesFile } from '../scripts/gen-db-types.js';
+import { migrate, parseMigrations } from '../src/db/migrate.js';
+import { openDatabase } from '../src/db/open.js';
+import { readSchemaSql } from '../src/package-root.js';
+import { tempDir } from './helpers.js';
+
+const { dir, cleanup } = tempDir();
+afterAll(cleanup);
+
+describe('schema.sql', () => {
+  it('agrees with the Kysely table types (run `npm run gen:types` after changing it)', () => {
+    expect(readFileSync(tablesFile, 'utf8')).toBe(generateTableTypes(readSchemaSql()));
+  });
+
+  it('opens a file with WAL, foreign keys and a busy timeout, at the newest migration', async () => {
+    const path = join(dir, 'pragmas.db');
+    const opened = openDatabase(path);
+    expect(opened.raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(opened.raw.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(opened.raw.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
+    expect(opened.schemaVersion).toBe(parseMigrations(readSchemaSql()).at(-1)!.version);
+    await opened.close();
+  });
+
+  it('applies migrations once: reopening changes nothing', async () => {
+    const path = join(dir, 'twice.db');
+    const first = openDatabase(path);
+    const objects = () => first.raw.prepare('SELECT type, name FROM sqlite_schema ORDER BY name').all();
+    const before = objects();
+    await first.close();
+    const again = openDatabase(path);
+    expect(again.raw.prepare('SELECT type, name FROM sqlite_schema ORDER BY name').all()).toEqual(before);
+    await again.close();
+  });
+
+  it('runs only the migrations a database lacks, and refuses a newer database', () => {
+    const raw = new BetterSqlite3(':memory:');
+    const migrations = [
+      { version: 1, name: 'one', sql: 'CREATE TABLE a (x INTEGER) STRICT;' },
+      { version: 2, name: 'two', sql: 'CREATE TABLE b (y INTEGER) STRICT;' },
+    ];
+    expect(migrate(raw, migrations.slice(0, 1))).toEqual({ from: 0, to: 1 });
+    expect(migrate(raw, migrations)).toEqual({ from: 1, to: 2 });
+    expect(migrate(raw, migrations)).toEqual({ from: 2, to: 2 });
+    expect(() => migrate(raw, migrations.slice(0, 1))).toThrow(/newer than this ticket-mcp/);
+    raw.close();
+  });
+
+  it('rolls back a failing migration whole', () => {
+    const raw = new BetterSqlite3(':memory:');
+    const broken = [{ version: 1, name: 'broken', sql: 'CREATE TABLE ok (x INTEGER); CREATE TABLE ok (x INTEGER);' }];
+    expect(() => migrate(raw, broken)).toThrow(/already exists/);
+    expect(raw.pragma('user_version', { simple: true })).toBe(0);
+    expect(raw.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'ok'").get()).toEqual({ n: 0 });
+    raw.close();
+  });
+
+  it('numbers migrations 1, 2, 3 with no gaps', () => {
+    expect(parseMigrations('-- migration 1: a\nSELECT 1;\n-- migration 2: b\nSELECT 2;').map((m) => [m.version, m.name])).toEqual([
+      [1, 'a'],
+      [2, 'b'],
+    ]);
+    expect(() => parseMigrations('-- migration 1: a\n-- migration 3: c\n')).toThrow(/migration 3 found where 2/);
+  });
+
+  it('has an index for every list filter', () => {
+    const raw = new BetterSqlite3(':memory:');
+    migrate(raw, parseMigrations(readSchemaSql()));
+    const indexed = (raw.prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'tickets' AND sql IS NOT NULL").all() as { sql: string }[])
+      .map((r) => r.sql.replace(/^.*\(/, '').replace(/\).*$/s, '').split(',')[0]!.trim());
+    for (const column of ['workspace_id', 'assignee_id', 'team_id', 'priority_id', 'contact_id']) {
+      expect(indexed, column).toContain(column);
+    }
+    const tagIndex = raw.prepare("SELECT sql FROM sqlite_schema WHERE name = 'ticket_tags_by_tag'").get() as { sql: string };
+    expect(tagIndex.sql).toContain('tag_id');
+    raw.close();
+  });
+});

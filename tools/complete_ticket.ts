@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { ticketDetail } from '../src/service/views.js';
+import { agentRef, expectedVersion, ticketRef } from './args.js';
+import { defineTool, SET } from './tool.js';
+
+export const completeTicket = defineTool({
+  name: 'complete_ticket',
+  title: 'Complete ticket',
+  description: [
+    'Mark a pending ticket resolved (a solution was provided), optionally with a comment saying what fixed it. Only pending tickets can be completed.',
+    'Use when the work is done; use set_ticket_status for other moves (such as resolved → closed, or reopening).',
+    'Example: {"id": "SUP-42", "comment": "Reset the SSO session; login works again."}',
+  ].join('\n'),
+  toolset: 'tickets',
+  annotations: SET,
+  input: z.strictObject({
+    id: ticketRef(),
+    userId: agentRef('Who completed it (default: you)').optional(),
+    comment: z.string().trim().min(1).max(20_000).optional().describe('What was done; added as a comment'),
+    expectedVersion,
+  }),
+  output: ticketDetail,
+  run: (service, caller, args) => service.completeTicket(caller, args),
+});

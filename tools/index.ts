@@ -1,0 +1,47 @@
+import { addComment } from './add_comment.js';
+import { addTag } from './add_tag.js';
+import { assignTicket } from './assign_ticket.js';
+import { completeTicket } from './complete_ticket.js';
+import { createAgent } from './create_agent.js';
+import { createTag } from './create_tag.js';
+import { createTeam } from './create_team.js';
+import { createTicket } from './create_ticket.js';
+import { deleteTicket } from './delete_ticket.js';
+import { getTicket } from './get_ticket.js';
+import { getTicketHistory } from './get_ticket_history.js';
+import { listAgents } from './list_agents.js';
+import { listTags } from './list_tags.js';
+import { listTeams } from './list_teams.js';
+import { listTickets } from './list_tickets.js';
+import { removeTag } from './remove_tag.js';
+import { setTicketStatus } from './set_ticket_status.js';
+import { takeover } from './takeover.js';
+import { updateAgent } from './update_agent.js';
+import { updateTag } from './update_tag.js';
+import { updateTicket } from './update_ticket.js';
+import type { Tool } from './tool.js';
+
+/** Every tool, in the order tools/list shows them: the design card's five first. */
+export const tools: readonly Tool[] = [
+  createTicket,
+  assignTicket,
+  completeTicket,
+  addTag,
+  takeover,
+  getTicket,
+  listTickets,
+  updateTicket,
+  setTicketStatus,
+  addComment,
+  removeTag,
+  getTicketHistory,
+  deleteTicket,
+  createAgent,
+  updateAgent,
+  listAgents,
+  createTeam,
+  listTeams,
+  createTag,
+  updateTag,
+  listTags,
+];

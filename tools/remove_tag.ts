@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { ticketDetail } from '../src/service/views.js';
+import { expectedVersion, tagRef, ticketRef } from './args.js';
+import { defineTool, OVERWRITE } from './tool.js';
+
+export const removeTag = defineTool({
+  name: 'remove_tag',
+  title: 'Remove tag',
+  description: [
+    'Take a tag off a ticket; if the ticket does not have it, nothing changes. The tag itself stays.',
+    'Example: {"ticketId": "SUP-42", "tagId": "billing"}',
+  ].join('\n'),
+  toolset: 'tags',
+  annotations: OVERWRITE,
+  input: z.strictObject({
+    ticketId: ticketRef(),
+    tagId: tagRef('The tag'),
+    expectedVersion,
+  }),
+  output: ticketDetail,
+  run: (service, caller, args) => service.removeTag(caller, args),
+});

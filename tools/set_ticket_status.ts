@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { ticketDetail } from '../src/service/views.js';
+import { expectedVersion, statusRef, ticketRef } from './args.js';
+import { defineTool, OVERWRITE } from './tool.js';
+
+export const setTicketStatus = defineTool({
+  name: 'set_ticket_status',
+  title: 'Set ticket status',
+  description: [
+    'Move a ticket through its lifecycle: open → pending → resolved → closed, and pending or resolved → open to reopen. Any other move is refused with the moves allowed. closed is final.',
+    'Prefer takeover or assign_ticket to start work (they set pending and an owner) and complete_ticket to resolve; use this to close, reopen, or wait on the requestor.',
+    'Example: {"id": "SUP-42", "status": "closed", "comment": "Customer confirmed the fix."}',
+  ].join('\n'),
+  toolset: 'tickets',
+  annotations: OVERWRITE,
+  input: z.strictObject({
+    id: ticketRef(),
+    status: statusRef('New status'),
+    comment: z.string().trim().min(1).max(20_000).optional().describe('Why; added as a comment'),
+    expectedVersion,
+  }),
+  output: ticketDetail,
+  run: (service, caller, args) => service.setTicketStatus(caller, args),
+});

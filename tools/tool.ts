@@ -1,0 +1,38 @@
+import type { z } from 'zod';
+import type { Caller } from '../src/service/context.js';
+import type { TicketService } from '../src/service/service.js';
+import type { Result } from '../src/service/store.js';
+
+/** Tools come in sets that a deployment can switch on or off together. */
+export const TOOLSETS = ['tickets', 'comments', 'tags', 'directory'] as const;
+export type Toolset = (typeof TOOLSETS)[number];
+
+/** All four MCP hints, always declared: clients use them to decide what needs confirmation. */
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+export interface Tool<I extends z.ZodObject = z.ZodObject, O extends z.ZodType = z.ZodType> {
+  name: string;
+  title: string;
+  /** For the model: what it does, when to use it or another tool, the forms arguments take, an example. */
+  description: string;
+  toolset: Toolset;
+  annotations: ToolAnnotations;
+  /** Strict: an unknown argument is a VALIDATION_ERROR, never silently dropped. */
+  input: I;
+  /** The data of a successful envelope. */
+  output: O;
+  run(service: TicketService, caller: Caller, args: z.infer<I>): Promise<Result<z.infer<O>>>;
+}
+
+export const defineTool = <I extends z.ZodObject, O extends z.ZodType>(tool: Tool<I, O>): Tool<I, O> => tool;
+
+/** The tickets are a closed world: no tool reaches outside this database. */
+export const READ: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+export const ADD: ToolAnnotations = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false };
+export const SET: ToolAnnotations = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+export const OVERWRITE: ToolAnnotations = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false };
