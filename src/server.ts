@@ -62,6 +62,8 @@ export function createServer(service: TicketService, options: ServerOptions): Mc
     { name: 'ticket-mcp', title: 'ticket-mcp helpdesk', version: packageVersion },
     { instructions: SERVER_INSTRUCTIONS },
   );
+  // Unparseable input lines and transport faults: the session goes on, the log says why.
+  mcp.server.onerror = (error) => log.warn('protocol error', { error });
   mcp.server.registerCapabilities({ tools: { listChanged: false } });
   mcp.server.setRequestHandler(ListToolsRequestSchema, () => listing);
   mcp.server.setRequestHandler(CallToolRequestSchema, async (request) => {

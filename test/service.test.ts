@@ -315,6 +315,7 @@ describe('assign_ticket', () => {
     const t = await ticketIn('resolved');
     const error = await refused(service.assignTicket(me, { id: t.id, assignedAgentId: priya }), 'INVALID_TRANSITION');
     expect(error.extras.hint).toContain('set_ticket_status');
+    expect(error.extras.details).toEqual({ currentStatus: 'resolved', allowedStatuses: ['open', 'closed'] });
   });
 
   it('names the candidates when a name is ambiguous, and finds agents by any form', async () => {

@@ -325,8 +325,11 @@ async function insertComment(
   return { id, event: { type: 'comment_added', data } };
 }
 
-const callerAgent = (db: Db, caller: Caller) =>
-  db.selectFrom('agents').selectAll().where('id', '=', caller.agentId).executeTakeFirstOrThrow();
+/** The agent an optional argument names, or the caller when it names nobody. */
+const agentOrCaller = (db: Db, caller: Caller, ref: string | undefined): Promise<AgentRecord> =>
+  ref === undefined
+    ? db.selectFrom('agents').selectAll().where('id', '=', caller.agentId).executeTakeFirstOrThrow()
+    : findAgent(db, caller.workspaceId, ref);
 
 const statusNote = (before: LoadedTicket, after: TicketDetail) =>
   before.status === after.status ? '' : ` (${before.status} → ${after.status})`;
@@ -514,22 +517,34 @@ async function defaultLookup(db: Db, workspaceId: string, table: 'priorities' | 
     .executeTakeFirstOrThrow();
 }
 
-/** Refuses to hand out a ticket nobody can work on any more. */
-function refuseIfResolved(ticket: LoadedTicket, action: string): void {
+/**
+ * A ticket someone can be given or can claim: live (open or pending). A resolved
+ * ticket has to be reopened first; a closed one is final.
+ */
+async function loadAssignable(
+  deps: ServiceDeps,
+  db: Db,
+  caller: Caller,
+  ref: string,
+  expectedVersion: number | undefined,
+  action: string,
+) {
+  const ticket = await loadForChange(db, caller, ref, expectedVersion);
+  refuseIfClosed(ticket, action);
   if (ticket.status === 'resolved') {
+    const allowed = (await deps.lifecycle.nextStatuses(db, caller.workspaceId)).get('resolved');
     throw invalidTransition(`Ticket ${ticket.key} is resolved; it cannot ${action} until it is reopened.`, {
       hint: `Reopen it first with set_ticket_status (status: open), or leave it resolved.`,
-      details: { currentStatus: 'resolved', allowedStatuses: ['closed', 'open'] },
+      details: { currentStatus: 'resolved', allowedStatuses: allowed },
     });
   }
+  return ticket;
 }
 
 export async function assignTicket(deps: ServiceDeps, caller: Caller, input: AssignTicketInput): Promise<Result<TicketDetail>> {
   return writeTransaction(deps.db, async (db) => {
     const at = now();
-    const ticket = await loadForChange(db, caller, input.id, input.expectedVersion);
-    refuseIfClosed(ticket, 'be assigned');
-    refuseIfResolved(ticket, 'be assigned');
+    const ticket = await loadAssignable(deps, db, caller, input.id, input.expectedVersion, 'be assigned');
     const agent = input.assignedAgentId === null ? null : await findAgent(db, caller.workspaceId, input.assignedAgentId);
     if (agent) refuseInactive(agent, 'assignedAgentId');
     const { patch, events } = await assignmentChange(deps, db, caller, ticket, agent, 'handover', at);
@@ -548,11 +563,8 @@ export async function assignTicket(deps: ServiceDeps, caller: Caller, input: Ass
 export async function takeover(deps: ServiceDeps, caller: Caller, input: TakeoverInput): Promise<Result<TicketDetail>> {
   return writeTransaction(deps.db, async (db) => {
     const at = now();
-    const ticket = await loadForChange(db, caller, input.id, input.expectedVersion);
-    refuseIfClosed(ticket, 'be taken over');
-    refuseIfResolved(ticket, 'be taken over');
-    const claimer =
-      input.assigneeId === undefined ? await callerAgent(db, caller) : await findAgent(db, caller.workspaceId, input.assigneeId);
+    const ticket = await loadAssignable(deps, db, caller, input.id, input.expectedVersion, 'be taken over');
+    const claimer = await agentOrCaller(db, caller, input.assigneeId);
     refuseInactive(claimer, 'assigneeId');
     const heldByOther = ticket.assignee_id !== null && ticket.assignee_id !== claimer.id;
     if (heldByOther && !input.force) {
@@ -593,7 +605,7 @@ export async function completeTicket(deps: ServiceDeps, caller: Caller, input: C
     const at = now();
     const ticket = await loadForChange(db, caller, input.id, input.expectedVersion);
     refuseIfClosed(ticket, 'be completed');
-    const completer = input.userId === undefined ? await callerAgent(db, caller) : await findAgent(db, caller.workspaceId, input.userId);
+    const completer = await agentOrCaller(db, caller, input.userId);
     const move = await statusMove(
       deps,
       db,
@@ -758,7 +770,7 @@ export async function addComment(deps: ServiceDeps, caller: Caller, input: AddCo
     const at = now();
     const ticket = await loadForChange(db, caller, input.id, input.expectedVersion);
     refuseIfClosed(ticket, 'take comments');
-    const author = input.authorId === undefined ? await callerAgent(db, caller) : await findAgent(db, caller.workspaceId, input.authorId);
+    const author = await agentOrCaller(db, caller, input.authorId);
     const internal = input.internal ?? false;
     const { id, event } = await insertComment(db, caller, ticket, author, input.body, internal, at);
     await saveChange(db, caller, ticket, {}, [event], at);
