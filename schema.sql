@@ -63,7 +63,10 @@ CREATE TABLE ticket_types (
 CREATE TABLE teams (
   id TEXT PRIMARY KEY NOT NULL,
   workspace_id TEXT NOT NULL REFERENCES workspaces (id),
-  name TEXT NOT NULL COLLATE NOCASE,
+  name TEXT NOT NULL,
+  -- *_key columns hold the Unicode case fold (NFKC, lower case) that lookups and
+  -- uniqueness use: SQLite's NOCASE folds ASCII only, so "Über" would not meet "über".
+  name_key TEXT NOT NULL,
   -- Stored upper-case; it prefixes ticket keys (ENG-42), so it never changes.
   identifier TEXT NOT NULL CHECK (identifier = upper(identifier)),
   description TEXT,
@@ -73,21 +76,23 @@ CREATE TABLE teams (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   UNIQUE (workspace_id, identifier),
-  UNIQUE (workspace_id, name)
+  UNIQUE (workspace_id, name_key)
 ) STRICT;
 
 CREATE TABLE agents (
   id TEXT PRIMARY KEY NOT NULL,
   workspace_id TEXT NOT NULL REFERENCES workspaces (id),
-  name TEXT NOT NULL COLLATE NOCASE,
-  email TEXT NOT NULL COLLATE NOCASE,
+  name TEXT NOT NULL,
+  name_key TEXT NOT NULL,
+  email TEXT NOT NULL,
+  email_key TEXT NOT NULL,
   kind TEXT NOT NULL CHECK (kind IN ('human', 'ai')),
   is_active INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1)),
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
-  UNIQUE (workspace_id, email)
+  UNIQUE (workspace_id, email_key)
 ) STRICT;
-CREATE INDEX agents_by_name ON agents (workspace_id, name);
+CREATE INDEX agents_by_name ON agents (workspace_id, name_key);
 
 CREATE TABLE team_members (
   workspace_id TEXT NOT NULL REFERENCES workspaces (id),
@@ -101,20 +106,22 @@ CREATE INDEX team_members_by_agent ON team_members (agent_id);
 CREATE TABLE contacts (
   id TEXT PRIMARY KEY NOT NULL,
   workspace_id TEXT NOT NULL REFERENCES workspaces (id),
-  email TEXT NOT NULL COLLATE NOCASE,
+  email TEXT NOT NULL,
+  email_key TEXT NOT NULL,
   first_name TEXT,
   last_name TEXT,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
-  UNIQUE (workspace_id, email)
+  UNIQUE (workspace_id, email_key)
 ) STRICT;
 
 CREATE TABLE accounts (
   id TEXT PRIMARY KEY NOT NULL,
   workspace_id TEXT NOT NULL REFERENCES workspaces (id),
-  name TEXT NOT NULL COLLATE NOCASE,
+  name TEXT NOT NULL,
+  name_key TEXT NOT NULL,
   created_at TEXT NOT NULL,
-  UNIQUE (workspace_id, name)
+  UNIQUE (workspace_id, name_key)
 ) STRICT;
 
 CREATE TABLE tickets (
@@ -157,13 +164,17 @@ CREATE TABLE tickets (
   UNIQUE (team_id, number),
   FOREIGN KEY (workspace_id, status) REFERENCES statuses (workspace_id, name)
 ) STRICT;
--- One index per list filter; each ends in the default order (updated_at, seq).
+-- One index per list filter, each ending in the default order (updated_at, seq) so a
+-- filtered page is read in order without sorting.
 CREATE INDEX tickets_by_updated ON tickets (workspace_id, updated_at, seq);
 CREATE INDEX tickets_by_status ON tickets (workspace_id, status, updated_at, seq);
-CREATE INDEX tickets_by_assignee ON tickets (assignee_id, status, updated_at, seq);
-CREATE INDEX tickets_by_team ON tickets (team_id, status, updated_at, seq);
+CREATE INDEX tickets_by_assignee ON tickets (assignee_id, updated_at, seq);
+CREATE INDEX tickets_by_team ON tickets (team_id, updated_at, seq);
+CREATE INDEX tickets_by_team_status ON tickets (team_id, status, updated_at, seq);
 CREATE INDEX tickets_by_priority ON tickets (priority_id, updated_at, seq);
 CREATE INDEX tickets_by_contact ON tickets (contact_id, updated_at, seq);
+-- An agent's load (open and pending tickets), counted for routing and list_agents.
+CREATE INDEX tickets_live_by_assignee ON tickets (assignee_id, status) WHERE deleted_at IS NULL;
 CREATE INDEX tickets_by_due ON tickets (workspace_id, due_date) WHERE due_date IS NOT NULL;
 CREATE INDEX tickets_by_chat ON tickets (workspace_id, chat_id) WHERE chat_id IS NOT NULL;
 -- An external conversation has at most one live ticket.
@@ -173,13 +184,14 @@ CREATE UNIQUE INDEX tickets_one_live_per_chat ON tickets (workspace_id, chat_id)
 CREATE TABLE tags (
   id TEXT PRIMARY KEY NOT NULL,
   workspace_id TEXT NOT NULL REFERENCES workspaces (id),
-  name TEXT NOT NULL COLLATE NOCASE CHECK (length(name) BETWEEN 3 AND 50),
+  name TEXT NOT NULL CHECK (length(name) BETWEEN 3 AND 50),
+  name_key TEXT NOT NULL,
   description TEXT CHECK (description IS NULL OR length(description) BETWEEN 3 AND 250),
   color TEXT NOT NULL DEFAULT 'default' CHECK (color IN (
     'default', 'gray', 'red', 'orange', 'yellow', 'green', 'blue', 'purple', 'pink', 'brown')),
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
-  UNIQUE (workspace_id, name)
+  UNIQUE (workspace_id, name_key)
 ) STRICT;
 
 CREATE TABLE ticket_tags (
@@ -260,3 +272,18 @@ BEGIN
   UPDATE ticket_search SET comments = comments || char(10) || new.body
   WHERE rowid = (SELECT seq FROM tickets WHERE id = new.ticket_id);
 END;
+
+-- migration 2: API keys for the HTTP transport
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY NOT NULL,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  -- Whom the key acts as: every call made with it is this agent's.
+  agent_id TEXT NOT NULL REFERENCES agents (id),
+  -- SHA-256 of the key; the key itself is shown once and never stored.
+  key_hash TEXT NOT NULL UNIQUE,
+  -- The key's first characters, so a person can tell keys apart in `keys list`.
+  key_prefix TEXT NOT NULL,
+  read_only INTEGER NOT NULL DEFAULT 0 CHECK (read_only IN (0, 1)),
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+) STRICT;

@@ -133,7 +133,8 @@ async function main() {
     await show(B, codex, 'assign_ticket', { id: 'ENG-1', assignedAgentId: 'omar@acme.example' });
     await show(B, codex, 'set_ticket_status', { id: 'ENG-1', status: 'closed' });
     await show(B, codex, 'takeover', { id: 'SUP-1' });
-    await show(B, codex, 'update_ticket', { id: 'SUP-2', title: 'Edit after closing', expectedVersion: 3 });
+    await show(B, codex, 'update_ticket', { id: 'ENG-1', priorityName: 'High', expectedVersion: 1 });
+    await show(B, codex, 'update_ticket', { id: 'SUP-2', title: 'Edit after closing' });
 
     section('The queue and the audit trail');
     await show(A, claude, 'list_tickets', {});

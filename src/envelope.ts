@@ -56,7 +56,7 @@ export function failed(code: ErrorCode, message: string, extras: ErrorExtras = {
 export function envelopeForError(error: unknown, report: (error: unknown) => void): Envelope<never> {
   if (error instanceof DomainError) return failed(error.code, error.message, error.extras);
   report(error);
-  return failed('INTERNAL', 'An internal error occurred. Check the ticket with get_ticket, then retry once; if it happens again, report it.', {
-    hint: 'The details were written to the server log (stderr).',
+  return failed('INTERNAL', 'An internal error occurred; the details are in the server log.', {
+    hint: 'Retry once; a change either happened whole or not at all, so read before retrying a change. If it happens again, report it.',
   });
 }

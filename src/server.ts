@@ -1,16 +1,13 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import {
-  CallToolRequestSchema,
-  ListToolsRequestSchema,
-  type CallToolResult,
-  type Tool as ListedTool,
-} from '@modelcontextprotocol/sdk/types.js';
-import { tools as allTools } from '../tools/index.js';
+import { ListToolsRequestSchema, type CallToolResult, type Tool as ListedTool } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { selectTools, tools as allTools, type Surface } from '../tools/index.js';
 import type { Tool } from '../tools/tool.js';
 import { envelopeForError, envelopeSchema, failed, succeeded, type Envelope } from './envelope.js';
 import { toCompactJsonSchema } from './json-schema.js';
 import type { Logger } from './log.js';
 import { packageVersion } from './package-root.js';
+import { registerResourcesAndPrompts } from './resources.js';
 import type { Caller } from './service/context.js';
 import type { TicketService } from './service/service.js';
 import { parseArguments } from './validation.js';
@@ -25,26 +22,54 @@ export interface ServerOptions {
   /** Who every call acts as, and in which workspace. */
   caller: Caller;
   log: Logger;
-  /** The tool surface; all tools unless trimmed. */
-  tools?: readonly Tool[];
+  /** The tools shown: all of them unless trimmed. */
+  surface?: Surface;
 }
+
+/**
+ * tools/call, parsed loosely. With the SDK's strict schema here, a request whose
+ * `arguments` is not an object fails that parse and is answered -32603 (internal
+ * error); parsed loosely, the SDK's tools/call wrapper checks it and answers -32602
+ * (invalid params), the code that tells the client the request was at fault.
+ */
+const ToolCallRequest = z.object({
+  method: z.literal('tools/call'),
+  params: z.looseObject({ name: z.string(), arguments: z.unknown().optional() }),
+});
+
+/** Tool descriptions never change at run time; HTTP builds a server per request, so each is converted once. */
+const described = new WeakMap<Tool, ListedTool>();
 
 function describeTool(tool: Tool): ListedTool {
-  return {
-    name: tool.name,
-    title: tool.title,
-    description: tool.description,
-    inputSchema: toCompactJsonSchema(tool.input, 'input') as ListedTool['inputSchema'],
-    outputSchema: toCompactJsonSchema(envelopeSchema(tool.output), 'output') as ListedTool['outputSchema'],
-    annotations: { title: tool.title, ...tool.annotations },
-  };
+  let listed = described.get(tool);
+  if (!listed) {
+    listed = {
+      name: tool.name,
+      title: tool.title,
+      description: tool.description,
+      inputSchema: toCompactJsonSchema(tool.input, 'input') as ListedTool['inputSchema'],
+      outputSchema: toCompactJsonSchema(envelopeSchema(tool.output), 'output') as ListedTool['outputSchema'],
+      annotations: { title: tool.title, ...tool.annotations },
+    };
+    described.set(tool, listed);
+  }
+  return listed;
 }
 
-const asResult = (envelope: Envelope<unknown>): CallToolResult => ({
-  content: [{ type: 'text', text: JSON.stringify(envelope) }],
-  structuredContent: envelope as unknown as Record<string, unknown>,
-  isError: !envelope.status,
-});
+function asResult(envelope: Envelope<unknown>, tool?: Tool): CallToolResult {
+  const content: CallToolResult['content'] = [{ type: 'text', text: JSON.stringify(envelope) }];
+  if (envelope.status && tool?.link) content.push(tool.link(envelope.data));
+  return { content, structuredContent: envelope as unknown as Record<string, unknown>, isError: !envelope.status };
+}
+
+function trimmedAway(name: string, surface: Surface): Envelope<never> {
+  const limits = [surface.readOnly && 'read-only', surface.toolsets && `limited to the toolsets ${surface.toolsets.join(', ')}`]
+    .filter(Boolean)
+    .join(' and ');
+  return failed('FORBIDDEN', `The tool "${name}" is not available here: this connection is ${limits}.`, {
+    hint: 'Use one of the tools tools/list shows, or ask for a connection that allows this one.',
+  });
+}
 
 /**
  * The MCP server over a ticket service, for any transport. Tools are served by our
@@ -53,10 +78,10 @@ const asResult = (envelope: Envelope<unknown>): CallToolResult => ({
  * runs; here every answer, argument validation included, is the envelope.
  */
 export function createServer(service: TicketService, options: ServerOptions): McpServer {
-  const tools = options.tools ?? allTools;
-  const byName = new Map(tools.map((tool) => [tool.name, tool]));
-  const listing = { tools: tools.map(describeTool) };
-  const { caller, log } = options;
+  const { caller, log, surface = {} } = options;
+  const shown = selectTools(surface);
+  const byName = new Map(shown.map((tool) => [tool.name, tool]));
+  const listing = { tools: shown.map(describeTool) };
 
   const mcp = new McpServer(
     { name: 'ticket-mcp', title: 'ticket-mcp helpdesk', version: packageVersion },
@@ -66,29 +91,33 @@ export function createServer(service: TicketService, options: ServerOptions): Mc
   mcp.server.onerror = (error) => log.warn('protocol error', { error });
   mcp.server.registerCapabilities({ tools: { listChanged: false } });
   mcp.server.setRequestHandler(ListToolsRequestSchema, () => listing);
-  mcp.server.setRequestHandler(CallToolRequestSchema, async (request) => {
+  mcp.server.setRequestHandler(ToolCallRequest, async (request) => {
     const { name, arguments: args } = request.params;
-    const tool = byName.get(name);
-    if (!tool) {
-      return asResult(
-        failed('NOT_FOUND', `There is no tool "${name}".`, { hint: `Tools: ${[...byName.keys()].join(', ')}.` }),
-      );
-    }
     const started = performance.now();
+    const tool = byName.get(name);
     let envelope: Envelope<unknown>;
-    try {
-      const { data, message } = await tool.run(service, caller, parseArguments(tool.name, tool.input, args));
-      envelope = succeeded(data, message);
-    } catch (error) {
-      envelope = envelopeForError(error, (fault) => log.error('tool call failed', { tool: name, error: fault }));
+    if (!tool) {
+      envelope = allTools.some((t) => t.name === name)
+        ? trimmedAway(name, surface)
+        : failed('NOT_FOUND', `There is no tool "${name}".`, { hint: `Tools: ${[...byName.keys()].join(', ')}.` });
+    } else {
+      try {
+        const { data, message } = await tool.run(service, caller, parseArguments(tool.name, tool.input, args));
+        envelope = succeeded(data, message);
+      } catch (error) {
+        envelope = envelopeForError(error, (fault) => log.error('tool call failed', { tool: name, error: fault }));
+      }
     }
-    log.debug('tool call', {
+    // No arguments or answers at info level: they hold ticket contents.
+    log.info('tool call', {
       tool: name,
       actor: caller.agentId,
+      workspace: caller.workspaceId,
       ms: Math.round((performance.now() - started) * 1000) / 1000,
       outcome: envelope.error?.code ?? 'OK',
     });
-    return asResult(envelope);
+    return asResult(envelope, tool);
   });
+  registerResourcesAndPrompts(mcp, service, caller);
   return mcp;
 }

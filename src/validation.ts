@@ -3,15 +3,42 @@ import { validationError } from './errors.js';
 
 const normalized = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 
-/** `ticket_id` → `ticketId`; `tag` → `tagId`; `ticket_id` → `id` where the tool calls the ticket `id`. */
-function closestArgument(unknown: string, valid: string[]): string | undefined {
+/**
+ * The argument a model probably meant: `ticket_id` → `ticketId`, `agentId` →
+ * `assignedAgentId`, `ticket_id` → `id` where the tool calls the ticket `id`.
+ * Arguments the call already has are never suggested.
+ */
+function closestArgument(unknown: string, valid: string[], given: Set<string>): string | undefined {
   const wanted = normalized(unknown);
+  const open = valid.filter((v) => !given.has(v));
   if (wanted.length < 2) return undefined;
   return (
-    valid.find((v) => normalized(v) === wanted) ??
-    valid.find((v) => normalized(v).startsWith(wanted) || wanted.startsWith(normalized(v))) ??
-    valid.find((v) => wanted.endsWith(normalized(v)) || normalized(v).endsWith(wanted))
+    open.find((v) => normalized(v) === wanted) ??
+    open.find((v) => normalized(v).includes(wanted)) ??
+    open.find((v) => wanted.includes(normalized(v)))
   );
+}
+
+/** Arguments that belong to another tool: the model is using the wrong one. */
+const OTHER_TOOL: Record<string, string> = {
+  status: 'set_ticket_status',
+  statusname: 'set_ticket_status',
+  assignee: 'assign_ticket',
+  assigneeid: 'assign_ticket',
+  assignedagentid: 'assign_ticket',
+  tag: 'add_tag',
+  tags: 'add_tag',
+  tagid: 'add_tag',
+  comment: 'add_comment',
+  body: 'add_comment',
+};
+
+function unknownArgument(toolName: string, key: string, valid: string[], given: Set<string>): string {
+  const suggestion = closestArgument(key, valid, given);
+  if (suggestion) return `unknown argument \`${key}\` (did you mean \`${suggestion}\`?)`;
+  const elsewhere = OTHER_TOOL[normalized(key)];
+  if (elsewhere && elsewhere !== toolName) return `unknown argument \`${key}\` (${toolName} does not change that; use ${elsewhere})`;
+  return `unknown argument \`${key}\``;
 }
 
 const TYPE_WORDS: Record<string, string> = {
@@ -51,10 +78,12 @@ function describeIssue(issue: z.core.$ZodIssue, field: string, value: unknown, s
       return `\`${field}\` is not in an accepted form: ${descriptionOf(shape[field]) ?? 'see the schema'}`;
     case 'too_small':
     case 'too_big': {
-      if (issue.code === 'too_small' && issue.origin === 'string' && Number(issue.minimum) === 1) return `\`${field}\` must not be empty`;
-      const bound = issue.code === 'too_small' ? `at least ${issue.minimum}` : `at most ${issue.maximum}`;
-      const unit = issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' items' : '';
-      return `\`${field}\` must be ${bound}${unit}`;
+      const limit = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+      const sized = issue.origin === 'string' || issue.origin === 'array';
+      if (issue.code === 'too_small' && sized && limit === 1) return `\`${field}\` must not be empty`;
+      const unit = issue.origin === 'string' ? ' character' : issue.origin === 'array' ? ' item' : '';
+      const units = unit && limit !== 1 ? `${unit}s` : unit;
+      return `\`${field}\` must ${sized ? 'have' : 'be'} ${issue.code === 'too_small' ? 'at least' : 'at most'} ${limit}${units}`;
     }
     default:
       return `\`${field}\`: ${issue.message}`;
@@ -71,15 +100,12 @@ export function parseArguments<S extends z.ZodObject>(toolName: string, schema: 
   if (result.success) return result.data;
   const shape = schema.shape as Record<string, z.ZodType>;
   const valid = Object.keys(shape);
+  const given = new Set(args !== null && typeof args === 'object' ? Object.keys(args) : []);
   const problems = result.error.issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys
-        .map((key) => {
-          const suggestion = closestArgument(key, valid);
-          return `unknown argument \`${key}\`${suggestion ? ` (did you mean \`${suggestion}\`?)` : ''}`;
-        })
-        .join('; ');
+      return issue.keys.map((key) => unknownArgument(toolName, key, valid, given)).join('; ');
     }
+    if (issue.path.length === 0) return `the arguments must be an object of named arguments, not ${describeValue(args)}`;
     return describeIssue(issue, issue.path.map(String).join('.'), valueAt(args, issue.path), shape);
   });
   const listing = valid.map((key) => (shape[key]!.safeParse(undefined).success ? key : `${key} (required)`)).join(', ');

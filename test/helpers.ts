@@ -75,9 +75,14 @@ export async function call(client: Client, name: string, args: Record<string, un
   const result = await client.callTool({ name, arguments: args });
   const envelope = result.structuredContent as AnyEnvelope;
   expect(envelope).toBeDefined();
-  const content = result.content as { type: string; text: string }[];
-  expect(content).toHaveLength(1);
-  expect(JSON.parse(content[0]!.text)).toEqual(envelope);
+  const [text, ...links] = result.content as { type: string; text: string; uri?: string }[];
+  expect(text!.type).toBe('text');
+  expect(JSON.parse(text!.text)).toEqual(envelope);
+  // Beside the envelope, only a link to the ticket resource (create_ticket, get_ticket).
+  for (const link of links) {
+    expect(envelope.status).toBe(true);
+    expect(link).toMatchObject({ type: 'resource_link', uri: `ticket://${envelope.data.ticketIdentifier}`, mimeType: 'text/markdown' });
+  }
   expect(result.isError).toBe(!envelope.status);
   expect(typeof envelope.message).toBe('string');
   expect(Number.isNaN(Date.parse(envelope.timestamp))).toBe(false);

@@ -16,6 +16,16 @@ describe('schema.sql', () => {
     expect(readFileSync(tablesFile, 'utf8')).toBe(generateTableTypes(readSchemaSql()));
   });
 
+  it('generates types from columns: nullability, defaults, rowids and CHECK-ed values', () => {
+    const types = generateTableTypes(readSchemaSql());
+    expect(types).toContain('export interface TicketsTable {\n  seq: Generated<number>;\n  id: string;');
+    expect(types).toContain('  description: string | null;');
+    expect(types).toContain("  kind: 'human' | 'ai';");
+    expect(types).toContain("  circumstance: 'handover' | 'takeover' | null;");
+    expect(types).toContain('  version: Generated<number>;');
+    expect(types).not.toContain('TicketSearchData');
+  });
+
   it('opens a file with WAL, foreign keys and a busy timeout, at the newest migration', async () => {
     const path = join(dir, 'pragmas.db');
     const opened = openDatabase(path);

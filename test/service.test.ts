@@ -186,6 +186,36 @@ describe('create_ticket', () => {
     await refused(newTicket({ assignedAgentId: 'ann@example.com' }), 'VALIDATION_ERROR');
   });
 
+  it('replays a key for the same request however it is spelled, and says when the ticket has moved on', async () => {
+    const first = await service.createTicket(me, {
+      title: 'Spelled twice',
+      requestorEmail: 'Case@Example.com',
+      teamId: 'SUP',
+      priorityName: 'High',
+      assignedAgentEmail: 'priya@example.com',
+      idempotencyKey: 'spelled-1',
+    });
+    const respelled = await service.createTicket(me, {
+      idempotencyKey: 'spelled-1',
+      assignedAgentId: 'Priya Shah',
+      priorityName: 'high',
+      teamId: 'support',
+      requestorEmail: 'case@example.com',
+      title: 'Spelled twice',
+    });
+    expect(respelled.data).toEqual(first.data);
+    await service.takeover(me, { id: first.data.id, force: true });
+    const later = await service.createTicket(me, {
+      title: 'Spelled twice',
+      requestorEmail: 'case@example.com',
+      priorityId: first.data.priorityId,
+      assignedAgentId: priya,
+      idempotencyKey: 'spelled-1',
+    });
+    expect(later.data.version).toBe(1);
+    expect(later.message).toContain('now version 2');
+  });
+
   it('replays an idempotency key with the first answer, and refuses it for a different request', async () => {
     const args = { title: 'Refund', requestorEmail: 'jo@example.com', idempotencyKey: 'req-1' };
     const first = await service.createTicket(me, args);
@@ -275,7 +305,13 @@ describe('lifecycle', () => {
     await refused(service.updateTicket(me, { id: t.id, title: 'x' }), 'INVALID_TRANSITION');
     await refused(service.addComment(me, { id: t.id, body: 'x' }), 'INVALID_TRANSITION');
     await refused(service.addTag(me, { ticketId: t.id, tagId: 'late' }), 'INVALID_TRANSITION');
+    await refused(service.removeTag(me, { ticketId: t.id, tagId: 'late' }), 'INVALID_TRANSITION');
+    await refused(service.setTicketStatus(me, { id: t.id, status: 'closed', comment: 'again' }), 'INVALID_TRANSITION');
+    // Closed before stale: a retry with the fresh version would only be refused again.
+    await refused(service.updateTicket(me, { id: t.id, title: 'x', expectedVersion: 1 }), 'INVALID_TRANSITION');
     expect(events(t.id).at(-1)).toMatchObject({ type: 'status_changed', data: { to: 'closed' } });
+    const deleted = await service.deleteTicket(me, { id: t.id, confirm: true, expectedVersion: t.version });
+    expect(deleted.data.deletedAt).not.toBeNull();
   });
 });
 
@@ -369,6 +405,20 @@ describe('takeover', () => {
     });
   });
 
+  it('marks a claimed ticket as taken over even when the claimer already held it', async () => {
+    const t = await newTicket({ assignedAgentId: priya });
+    expect(t.circumstance).toBe('handover');
+    expect((await service.takeover(me, { id: t.id, assigneeId: priya })).data.circumstance).toBe('takeover');
+  });
+
+  it('points a holder who tries to pass a ticket on with takeover to assign_ticket', async () => {
+    const t = await newTicket();
+    await service.takeover(me, { id: t.id });
+    const error = await refused(service.takeover(me, { id: t.id, assigneeId: omar }), 'CONFLICT');
+    expect(error.message).toContain('You hold');
+    expect(error.extras.hint).toContain('assign_ticket');
+  });
+
   it('is refused on resolved and closed tickets', async () => {
     await refused(service.takeover(me, { id: (await ticketIn('resolved')).id }), 'INVALID_TRANSITION');
     await refused(service.takeover(me, { id: (await ticketIn('closed')).id }), 'INVALID_TRANSITION');
@@ -435,6 +485,12 @@ describe('tags', () => {
   it('refuses a new tag name outside 3 to 50 characters and unknown tags on removal', async () => {
     const t = await newTicket();
     await refused(service.addTag(me, { ticketId: t.id, tagId: 'ab' }), 'VALIDATION_ERROR');
+    // Characters, not UTF-16 units: two emoji are two characters.
+    await refused(service.addTag(me, { ticketId: t.id, tagId: '🎉🎉' }), 'VALIDATION_ERROR');
+    await refused(service.createTag(me, { name: '🎉🎉' }), 'VALIDATION_ERROR');
+    expect((await service.addTag(me, { ticketId: t.id, tagId: '🎉🎉🎉' })).data.tags.map((g) => g.name)).toEqual(['🎉🎉🎉']);
+    const long = '🎉'.repeat(50);
+    expect((await service.createTag(me, { name: long })).data.name).toBe(long);
     await refused(service.removeTag(me, { ticketId: t.id, tagId: 'never-made' }), 'NOT_FOUND');
     await refused(service.addTag(me, { ticketId: t.id, tagId: 'tg_missing' }), 'NOT_FOUND');
   });
@@ -489,6 +545,13 @@ describe('update_ticket', () => {
     expect(search.data.tickets.map((r) => r.key)).toContain(t.ticketIdentifier);
   });
 
+  it('keeps merged metadata under 16 KB', async () => {
+    const t = await newTicket({ metadata: { a: 'x'.repeat(10_000) } });
+    await refused(service.updateTicket(me, { id: t.id, metadata: { b: 'y'.repeat(10_000) } }), 'VALIDATION_ERROR');
+    const replaced = await service.updateTicket(me, { id: t.id, metadata: { a: null, b: 'y'.repeat(10_000) } });
+    expect(Object.keys(replaced.data.metadata)).toEqual(['b']);
+  });
+
   it('changes nothing when the values are the same, and needs a field', async () => {
     const t = await newTicket();
     const same = await service.updateTicket(me, { id: t.id, title: 'Printer on fire', priorityName: 'medium' });
@@ -504,11 +567,12 @@ describe('delete_ticket', () => {
     const { data } = await service.deleteTicket(me, { id: t.id, confirm: true, reason: 'spam' });
     expect(data.deletedAt).not.toBeNull();
     expect((await service.listTickets(me, { search: 'zebra' })).data.tickets).toEqual([]);
-    expect((await service.listTickets(me, { search: 'zebra', includeDeleted: true })).data.tickets).toHaveLength(1);
+    expect((await service.listTickets(me, { search: 'zebra', includeDeleted: true })).data.tickets).toMatchObject([{ deleted: true }]);
     expect((await service.getTicket(me, { id: t.id })).data.deletedAt).toBe(data.deletedAt);
     expect(eventTypes(t.id)).toEqual(['created', 'deleted']);
     expect(events(t.id)[1]!.data).toEqual({ reason: 'spam' });
-    await refused(service.addComment(me, { id: t.id, body: 'x' }), 'NOT_FOUND');
+    const frozen = await refused(service.addComment(me, { id: t.id, body: 'x' }), 'INVALID_TRANSITION');
+    expect(frozen.extras.details).toEqual({ deletedAt: data.deletedAt });
     const again = await service.deleteTicket(me, { id: t.id, confirm: true });
     expect(again.message).toContain('already deleted');
     expect(eventTypes(t.id)).toHaveLength(2);
@@ -608,6 +672,30 @@ describe('history', () => {
     expect(rest.data.events.map((e) => e.details.body)).toEqual(['note 3', 'note 4']);
     expect(rest.data.nextCursor).toBeNull();
     expect(first.data.events[1]).toMatchObject({ actor: 'Assistant', actorId: me.agentId, details: { internal: true } });
+  });
+});
+
+describe('names and emails match in any case, in any script', () => {
+  it('folds case beyond ASCII for tags, agents, teams and contacts', async () => {
+    await service.createTag(me, { name: 'Über' });
+    await refused(service.createTag(me, { name: 'über' }), 'CONFLICT');
+    const émile = (await service.createAgent(me, { name: 'Émile Zola', email: 'Émile@Exämple.fr' })).data;
+    const t = await newTicket();
+    expect((await service.assignTicket(me, { id: t.id, assignedAgentId: 'émile zola' })).data.assignedAgentId).toBe(émile.id);
+    expect((await service.assignTicket(me, { id: t.id, assignedAgentId: 'émile@exämple.fr' })).message).toContain('nothing changed');
+    await refused(service.createAgent(me, { name: 'Other', email: 'ÉMILE@EXÄMPLE.FR' }), 'CONFLICT');
+    await service.createTeam(me, { name: 'Équipe', identifier: 'EQ' });
+    await refused(service.createTeam(me, { name: 'équipe', identifier: 'EQ2' }), 'CONFLICT');
+    const a = await newTicket({ requestorEmail: 'Ålborg@example.com' });
+    const b = await newTicket({ requestorEmail: 'ålborg@EXAMPLE.com' });
+    expect(b.customerContactId).toBe(a.customerContactId);
+    expect((await service.listTickets(me, { requestor: 'ÅLBORG@example.com' })).data.tickets).toHaveLength(2);
+  });
+
+  it('takes LIKE wildcards in searches literally', async () => {
+    expect((await service.listAgents(me, { search: '%' })).data.agents).toEqual([]);
+    expect((await service.listAgents(me, { search: '_' })).data.agents).toEqual([]);
+    expect((await service.listAgents(me, { search: 'ÉMILE' })).data.agents.map((a) => a.name)).toEqual(['Émile Zola']);
   });
 });
 

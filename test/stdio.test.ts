@@ -63,6 +63,11 @@ describe('the ticket-mcp bin', () => {
     await server.client.close();
     expect(server.stderr()).toContain(join(dataHome, 'ticket-mcp', 'tickets.db'));
 
+    // An empty TICKETS_DB means unset, not SQLite's temporary database that loses everything.
+    const empty = await spawnServer([], { XDG_DATA_HOME: dataHome, TICKETS_DB: '' });
+    expect((await ok(empty.client, 'list_tickets')).tickets).toHaveLength(1);
+    await empty.client.close();
+
     const memory = await spawnServer(['--db', ':memory:']);
     expect((await ok(memory.client, 'create_ticket', { title: 'x', requestorEmail: 'a@example.com' })).ticketIdentifier).toBe('SUP-1');
     await memory.client.close();
@@ -105,7 +110,7 @@ describe('the ticket-mcp bin', () => {
     mkdirSync(notAFile);
     const result = run(['--db', notAFile]);
     expect(result.status).toBe(1);
-    expect(JSON.parse(result.stderr.trim().split('\n').at(-1)!)).toMatchObject({ level: 'error', msg: 'ticket-mcp failed to start' });
+    expect(JSON.parse(result.stderr.trim().split('\n').at(-1)!)).toMatchObject({ level: 'error', msg: 'ticket-mcp failed' });
     expect(result.stdout).toBe('');
   });
 });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketService } from '../src/service/service.js';
 import { call, connectInMemory, fails, ok, openService, tempDir } from './helpers.js';
@@ -131,6 +132,50 @@ describe('every failure is an envelope with a code and a way forward', () => {
     expect((await fails(client, 'delete_ticket', { id: 'SUP-1', confirm: false }, 'VALIDATION_ERROR')).message).toContain('`confirm`');
     expect((await fails(client, 'list_tickets', { pageSize: 500 }, 'VALIDATION_ERROR')).message).toContain('`pageSize`');
     expect((await fails(client, 'create_ticket', { title: 'x', requestorEmail: 'a@b.co', dueDate: 'next friday' }, 'VALIDATION_ERROR')).message).toContain('`dueDate`');
+  });
+
+  it('answers arguments that are not an object with JSON-RPC invalid params', async () => {
+    // The SDK checks the request's shape before any tool runs; no model-made tool_use input gets here.
+    for (const args of [['SUP-1'], 'SUP-1', 42]) {
+      const answer = client.request({ method: 'tools/call', params: { name: 'get_ticket', arguments: args } }, CallToolResultSchema);
+      await expect(answer).rejects.toMatchObject({ code: -32602 });
+    }
+    expect((await ok(client, 'list_teams')).teams.length).toBeGreaterThan(0);
+  });
+
+  it('points a misnamed argument to the right one, or to the right tool', async () => {
+    const suggest = async (tool: string, args: Record<string, unknown>) => (await fails(client, tool, args, 'VALIDATION_ERROR')).message;
+    expect(await suggest('assign_ticket', { id: 'SUP-1', agentId: 'x' })).toContain('`agentId` (did you mean `assignedAgentId`?)');
+    expect(await suggest('add_tag', { ticketId: 'SUP-1', tag: 'x' })).toContain('(did you mean `tagId`?)');
+    expect(await suggest('get_ticket', { ticketIdentifier: 'SUP-1' })).toContain('(did you mean `id`?)');
+    expect(await suggest('update_ticket', { id: 'SUP-1', status: 'closed' })).toContain('use set_ticket_status');
+    expect(await suggest('update_ticket', { id: 'SUP-1', tags: ['x'] })).toContain('use add_tag');
+    expect(await suggest('list_tickets', { status: [] })).toContain('`status` must not be empty');
+  });
+
+  it('accepts Unicode emails and refuses oversized metadata', async () => {
+    const t = await ok(client, 'create_ticket', { title: 'Ünïcode', requestorEmail: 'jö@exämple.com' });
+    expect(t.requestorEmail).toBe('jö@exämple.com');
+    const big = { blob: 'x'.repeat(20_000) };
+    expect((await fails(client, 'create_ticket', { title: 'x', requestorEmail: 'a@b.co', metadata: big }, 'VALIDATION_ERROR')).message).toContain(
+      '`metadata`: must be at most 16 KB as JSON',
+    );
+    const stale = await fails(client, 'delete_ticket', { id: t.id, confirm: true, expectedVersion: 9 }, 'CONFLICT');
+    expect(stale.details).toEqual({ currentVersion: 1 });
+  });
+
+  it('links create_ticket and get_ticket answers to the ticket resource, and no others', async () => {
+    const created = await client.callTool({ name: 'create_ticket', arguments: { title: 'Linked', requestorEmail: 'l@example.com' } });
+    const key = (created.structuredContent as any).data.ticketIdentifier;
+    expect((created.content as any[])[1]).toEqual({
+      type: 'resource_link',
+      uri: `ticket://${key}`,
+      name: key,
+      title: `${key}: Linked`,
+      mimeType: 'text/markdown',
+    });
+    expect(((await client.callTool({ name: 'get_ticket', arguments: { id: key } })).content as any[])[1].uri).toBe(`ticket://${key}`);
+    expect((await client.callTool({ name: 'takeover', arguments: { id: key } })).content).toHaveLength(1);
   });
 
   it('treats missing arguments as an empty object', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { METADATA_MAX_BYTES } from '../src/service/tickets.js';
 
 /** Argument schemas several tools share, so each form is described the same way everywhere. */
 export const ticketRef = (role = 'The ticket') =>
@@ -24,7 +25,12 @@ export const pageSize = (defaultSize: number) =>
 
 export const cursor = z.string().min(1).optional().describe('nextCursor from the previous page; omit for the first page');
 
-export const email = (role: string) => z.email().describe(role);
+/** Unicode emails too (jö@example.com): agents' and customers' addresses are not all ASCII. */
+export const email = (role: string) => z.email({ pattern: z.regexes.unicodeEmail }).describe(role);
+
+/** Size limits keep one call from filling every later answer and the history with megabytes. */
+const atMostJsonBytes = (limit: number) => (value: unknown) => Buffer.byteLength(JSON.stringify(value)) <= limit;
+
 
 export const instant = (role: string) =>
   z.union([z.iso.date(), z.iso.datetime({ offset: true })]).describe(`${role}: ISO 8601 date or date-time, e.g. "2026-12-01" or "2026-12-01T17:00:00Z"`);
@@ -32,12 +38,17 @@ export const instant = (role: string) =>
 export const statusRef = (role: string) =>
   z.string().trim().min(1).describe(`${role}: open, pending, resolved or closed; "in progress" and "ongoing" mean pending, "done" and "completed" mean resolved`);
 
-export const metadata = z
-  .record(z.string(), z.unknown())
-  .describe('Free-form key/value data, e.g. {"orderId": "A-1009"}');
+export const metadata = (role: string) =>
+  z
+    .record(z.string().max(100), z.unknown())
+    .refine(atMostJsonBytes(METADATA_MAX_BYTES), { message: 'must be at most 16 KB as JSON' })
+    .describe(`${role}, e.g. {"orderId": "A-1009"}; at most 16 KB as JSON`);
 
-export const customFieldValues = z
-  .array(z.record(z.string(), z.unknown()))
-  .describe('Custom field values as objects, e.g. [{"customFieldId": "plan", "data": "pro"}]');
+export const customFieldValues = (role: string) =>
+  z
+    .array(z.record(z.string(), z.unknown()))
+    .max(100)
+    .refine(atMostJsonBytes(32_768), { message: 'must be at most 32 KB as JSON' })
+    .describe(`${role}, e.g. [{"customFieldId": "plan", "data": "pro"}]`);
 
-export const attachmentUrls = z.array(z.url()).describe('URLs of attached files');
+export const attachmentUrls = (role: string) => z.array(z.url().max(2_048)).max(50).describe(role);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ticketLink } from '../src/resources.js';
 import { ticketDetail } from '../src/service/views.js';
 import { agentRef, attachmentUrls, customFieldValues, email, instant, metadata, teamRef } from './args.js';
 import { ADD, defineTool } from './tool.js';
@@ -31,19 +32,20 @@ export const createTicket = defineTool({
     priorityId: z.string().trim().min(1).optional().describe('Priority id or name; see priorityName'),
     priorityName: z.string().trim().min(1).optional().describe('Priority: Low, Medium (default), High or Urgent'),
     sentimentId: z.string().trim().min(1).optional().describe('Sentiment id or name: Positive, Neutral (default) or Negative'),
-    metadata: metadata.optional(),
+    metadata: metadata('Free-form key/value data').optional(),
     typeId: z.string().trim().min(1).optional().describe('Ticket type id or name: Question, Incident, Problem or Task'),
     isPrivate: z.boolean().optional().describe('Hide from the requestor (default false)'),
     source: z.string().trim().min(1).max(50).optional().describe('Where it came from, e.g. "email", "chat" (default "mcp")'),
     aiGeneratedTitle: z.string().max(300).optional().describe('A title written by an AI'),
     aiGeneratedSummary: z.string().max(5_000).optional().describe('A summary written by an AI'),
-    attachmentUrls: attachmentUrls.optional(),
-    customFieldValues: customFieldValues.optional(),
+    attachmentUrls: attachmentUrls('URLs of attached files').optional(),
+    customFieldValues: customFieldValues('Custom field values as objects').optional(),
     performRouting: z.boolean().optional().describe('With no assignee: assign the active team member with the fewest open and pending tickets'),
     formId: z.string().trim().min(1).optional().describe('Id of the form it was filed through'),
     chatId: z.string().trim().min(1).max(200).optional().describe('External conversation id; a chat has at most one ticket that is not closed'),
     idempotencyKey: z.string().trim().min(1).max(200).optional().describe('Any unique string; a retry with the same key and arguments returns the original answer'),
   }),
   output: ticketDetail,
+  link: ticketLink,
   run: (service, caller, args) => service.createTicket(caller, args),
 });

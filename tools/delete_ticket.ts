@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ticketDetail } from '../src/service/views.js';
-import { ticketRef } from './args.js';
+import { expectedVersion, ticketRef } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
 export const deleteTicket = defineTool({
@@ -17,6 +17,7 @@ export const deleteTicket = defineTool({
     id: ticketRef(),
     confirm: z.literal(true).describe('Must be true'),
     reason: z.string().trim().min(1).max(1_000).optional().describe('Why; kept in the history'),
+    expectedVersion,
   }),
   output: ticketDetail,
   run: (service, caller, args) => service.deleteTicket(caller, args),

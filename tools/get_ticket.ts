@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ticketLink } from '../src/resources.js';
 import { ticketWithComments } from '../src/service/views.js';
 import { ticketRef } from './args.js';
 import { defineTool, READ } from './tool.js';
@@ -15,5 +16,6 @@ export const getTicket = defineTool({
   annotations: READ,
   input: z.strictObject({ id: ticketRef() }),
   output: ticketWithComments,
+  link: ticketLink,
   run: (service, caller, args) => service.getTicket(caller, args),
 });

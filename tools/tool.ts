@@ -1,3 +1,4 @@
+import type { ResourceLink } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import type { Caller } from '../src/service/context.js';
 import type { TicketService } from '../src/service/service.js';
@@ -27,6 +28,8 @@ export interface Tool<I extends z.ZodObject = z.ZodObject, O extends z.ZodType =
   /** The data of a successful envelope. */
   output: O;
   run(service: TicketService, caller: Caller, args: z.infer<I>): Promise<Result<z.infer<O>>>;
+  /** A resource the answer points to, sent as a resource_link beside the envelope. */
+  link?(data: z.infer<O>): ResourceLink;
 }
 
 export const defineTool = <I extends z.ZodObject, O extends z.ZodType>(tool: Tool<I, O>): Tool<I, O> => tool;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ticketDetail } from '../src/service/views.js';
-import { attachmentUrls, customFieldValues, email, expectedVersion, instant, ticketRef } from './args.js';
+import { attachmentUrls, customFieldValues, email, expectedVersion, instant, metadata, ticketRef } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
 export const updateTicket = defineTool({
@@ -26,12 +26,9 @@ export const updateTicket = defineTool({
     submitterEmail: email('Submitter email').nullable().optional(),
     isPrivate: z.boolean().optional().describe('Hide from the requestor'),
     formId: z.string().trim().min(1).nullable().optional().describe('Form id; null clears it'),
-    metadata: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .describe('Merged into the metadata: given keys are set, a key set to null is removed'),
-    customFieldValues: customFieldValues.optional(),
-    attachmentUrls: attachmentUrls.optional(),
+    metadata: metadata('Merged into the metadata: given keys are set, a key set to null is removed').optional(),
+    customFieldValues: customFieldValues('Replaces all custom field values (send the full list)').optional(),
+    attachmentUrls: attachmentUrls('Replaces all attachment URLs (send the full list)').optional(),
     aiGeneratedTitle: z.string().max(300).nullable().optional().describe('AI-written title; null clears it'),
     aiGeneratedSummary: z.string().max(5_000).nullable().optional().describe('AI-written summary; null clears it'),
     expectedVersion,

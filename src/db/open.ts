@@ -2,6 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { readSchemaSql } from '../package-root.js';
 import { migrate, parseMigrations } from './migrate.js';
+import { isBusy } from './transaction.js';
 import type { Tables } from './tables.js';
 
 export type Db = Kysely<Tables>;
@@ -14,8 +15,14 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
-/** How long one statement waits for another process's write lock before SQLITE_BUSY. */
-const BUSY_TIMEOUT_MS = 5_000;
+/**
+ * How long one statement waits for another process's lock before SQLITE_BUSY. Short,
+ * because SQLite waits by blocking the event loop; transactions retry on top of it
+ * (db/transaction.ts) with sleeps that do not block.
+ */
+const BUSY_TIMEOUT_MS = 100;
+/** Start-up (journal mode, migrations) is synchronous; it retries a busy database this long. */
+const STARTUP_DEADLINE_MS = 30_000;
 const STATEMENT_CACHE_SIZE = 256;
 
 /**
@@ -40,16 +47,45 @@ function withStatementCache(raw: BetterSqlite3.Database): SqliteDatabase {
   };
 }
 
+/** Other processes starting on the same file may hold it for a moment; wait them out. */
+function retrySyncWhileBusy<T>(attempt: () => T): T {
+  const deadline = Date.now() + STARTUP_DEADLINE_MS;
+  for (;;) {
+    try {
+      return attempt();
+    } catch (error) {
+      if (!isBusy(error) || Date.now() > deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10 + Math.random() * 40);
+    }
+  }
+}
+
 export function openDatabase(path: string): OpenDatabase {
   const raw = new BetterSqlite3(path, { timeout: BUSY_TIMEOUT_MS });
   try {
-    if (path !== ':memory:') raw.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode survives a process crash; only a power cut can lose the last commits.
-    raw.pragma('synchronous = NORMAL');
-    raw.pragma('foreign_keys = ON');
-    const { to } = migrate(raw, parseMigrations(readSchemaSql()));
+    const { to } = retrySyncWhileBusy(() => {
+      if (path !== ':memory:') raw.pragma('journal_mode = WAL');
+      // NORMAL in WAL mode survives a process crash; only a power cut can lose the last commits.
+      raw.pragma('synchronous = NORMAL');
+      raw.pragma('foreign_keys = ON');
+      const versions = migrate(raw, parseMigrations(readSchemaSql()));
+      // Query plans depend on table statistics: gather them where missing or stale,
+      // sampling (analysis_limit) so this stays fast on millions of rows.
+      raw.pragma('analysis_limit = 400');
+      raw.pragma('optimize = 0x10002');
+      return versions;
+    });
     const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
-    return { db, raw, path, schemaVersion: to, close: () => db.destroy() };
+    const close = async () => {
+      // Refreshes statistics that went stale while this process wrote; skipped if another process holds the lock.
+      try {
+        raw.pragma('optimize');
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+      }
+      await db.destroy();
+    };
+    return { db, raw, path, schemaVersion: to, close };
   } catch (error) {
     raw.close();
     throw error;

@@ -4,6 +4,7 @@ import type { Generated } from 'kysely';
 export interface Tables {
   accounts: AccountsTable;
   agents: AgentsTable;
+  api_keys: ApiKeysTable;
   comments: CommentsTable;
   contacts: ContactsTable;
   events: EventsTable;
@@ -26,6 +27,7 @@ export interface AccountsTable {
   id: string;
   workspace_id: string;
   name: string;
+  name_key: string;
   created_at: string;
 }
 
@@ -33,11 +35,24 @@ export interface AgentsTable {
   id: string;
   workspace_id: string;
   name: string;
+  name_key: string;
   email: string;
+  email_key: string;
   kind: 'human' | 'ai';
   is_active: Generated<number>;
   created_at: string;
   updated_at: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  workspace_id: string;
+  agent_id: string;
+  key_hash: string;
+  key_prefix: string;
+  read_only: Generated<number>;
+  created_at: string;
+  revoked_at: string | null;
 }
 
 export interface CommentsTable {
@@ -54,6 +69,7 @@ export interface ContactsTable {
   id: string;
   workspace_id: string;
   email: string;
+  email_key: string;
   first_name: string | null;
   last_name: string | null;
   created_at: string;
@@ -114,6 +130,7 @@ export interface TagsTable {
   id: string;
   workspace_id: string;
   name: string;
+  name_key: string;
   description: string | null;
   color: Generated<'default' | 'gray' | 'red' | 'orange' | 'yellow' | 'green' | 'blue' | 'purple' | 'pink' | 'brown'>;
   created_at: string;
@@ -131,6 +148,7 @@ export interface TeamsTable {
   id: string;
   workspace_id: string;
   name: string;
+  name_key: string;
   identifier: string;
   description: string | null;
   ticket_counter: Generated<number>;

@@ -2,12 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { Db } from './open.js';
 
-/** How long a write keeps retrying a database another process holds, before giving up. */
+/** How long a transaction keeps retrying a database another process holds, before giving up. */
 const BUSY_DEADLINE_MS = 30_000;
 
-function isBusy(error: unknown): boolean {
+export function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code === 'SQLITE_LOCKED');
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
 async function runInTransaction<T>(db: Db, begin: string, work: (trx: Db) => Promise<T>): Promise<T> {
@@ -26,24 +26,32 @@ async function runInTransaction<T>(db: Db, begin: string, work: (trx: Db) => Pro
 }
 
 /**
- * One write: BEGIN IMMEDIATE takes SQLite's write lock before the first read, so a
- * check-then-write inside `work` cannot race another process. A busy database is
- * retried (the whole unit, which has no effects outside the database) until the
- * deadline, so SQLITE_BUSY does not reach a caller.
+ * Runs the whole unit again while the database is busy, sleeping without blocking
+ * the event loop between tries (SQLite's own busy wait is kept short because it
+ * does block). The unit has no effects outside the database, so a retry is safe,
+ * and SQLITE_BUSY does not reach a caller before the deadline.
  */
-export async function writeTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+async function retryWhileBusy<T>(attempt: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + BUSY_DEADLINE_MS;
-  for (let attempt = 0; ; attempt++) {
+  for (let tries = 0; ; tries++) {
     try {
-      return await runInTransaction(db, 'BEGIN IMMEDIATE', work);
+      return await attempt();
     } catch (error) {
       if (!isBusy(error) || Date.now() > deadline) throw error;
-      await sleep(Math.min(100, 2 ** attempt) * (0.5 + Math.random()));
+      await sleep(Math.min(50, 2 ** tries) * (0.5 + Math.random()));
     }
   }
 }
 
+/**
+ * One write: BEGIN IMMEDIATE takes SQLite's write lock before the first read, so a
+ * check-then-write inside `work` cannot race another process.
+ */
+export function writeTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  return retryWhileBusy(() => runInTransaction(db, 'BEGIN IMMEDIATE', work));
+}
+
 /** Several reads from one consistent snapshot, so a concurrent write cannot tear them. */
-export async function readTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
-  return runInTransaction(db, 'BEGIN', work);
+export function readTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  return retryWhileBusy(() => runInTransaction(db, 'BEGIN', work));
 }

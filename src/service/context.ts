@@ -22,6 +22,7 @@ export const ID_PREFIX = {
   priority: 'pr',
   sentiment: 'se',
   type: 'ty',
+  key: 'key',
 } as const;
 
 export const newId = (kind: keyof typeof ID_PREFIX) => `${ID_PREFIX[kind]}_${randomPart()}`;

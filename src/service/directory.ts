@@ -6,8 +6,9 @@ import { newId, now, type Caller } from './context.js';
 import { decodeCursor, encodeCursor, paginate } from './cursor.js';
 import { LIVE_STATUSES } from './lifecycle.js';
 import { DEFAULT_PAGE_SIZE } from './reads.js';
-import { findAgent, findTag, findTeam, type TagRecord, type TeamRecord } from './refs.js';
+import { findAgent, findTag, findTeam, type AgentRecord, type TagRecord, type TeamRecord } from './refs.js';
 import type { Result, ServiceDeps } from './store.js';
+import { characters, containsText, fold } from './text.js';
 import type { Agent, AgentPage, Tag, TagPage, Team, TeamPage } from './views.js';
 import type { TAG_COLORS } from './views.js';
 
@@ -18,15 +19,15 @@ interface Paging {
   cursor?: string;
 }
 
-/** Directory lists page by name: the cursor is the last (name, id) shown. */
+/** Directory lists page by folded name: the cursor is the last (name_key, id) shown. */
 function nameCursor(kind: string, input: Paging) {
   const after = input.cursor === undefined ? undefined : decodeCursor(kind, input.cursor, 2);
   const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
   return {
     pageSize,
-    after: after && sql<boolean>`(name, id) > (${after[0]}, ${after[1]})`,
-    page<T extends { name: string; id: string }>(rows: T[]) {
-      return paginate(rows, pageSize, (last) => encodeCursor(kind, [last.name, last.id]));
+    after: after && sql<boolean>`(name_key, id) > (${after[0]}, ${after[1]})`,
+    page<T extends { name_key: string; id: string }>(rows: T[]) {
+      return paginate(rows, pageSize, (last) => encodeCursor(kind, [last.name_key, last.id]));
     },
   };
 }
@@ -117,7 +118,7 @@ async function refuseTakenEmail(db: Db, workspaceId: string, email: string, exce
     .selectFrom('agents')
     .select(['id', 'name'])
     .where('workspace_id', '=', workspaceId)
-    .where('email', '=', email)
+    .where('email_key', '=', fold(email))
     .executeTakeFirst();
   if (holder && holder.id !== exceptId) {
     throw conflict(`The email ${email} already belongs to agent ${holder.name}.`, {
@@ -136,6 +137,28 @@ async function addMemberships(db: Db, caller: Caller, agentId: string, teams: Te
     .execute();
 }
 
+export async function insertAgent(
+  db: Db,
+  workspaceId: string,
+  fields: { name: string; email: string; kind: 'human' | 'ai' },
+  at: string,
+): Promise<AgentRecord> {
+  const agent: AgentRecord = {
+    id: newId('agent'),
+    workspace_id: workspaceId,
+    name: fields.name.trim(),
+    name_key: fold(fields.name),
+    email: fields.email.trim(),
+    email_key: fold(fields.email),
+    kind: fields.kind,
+    is_active: 1,
+    created_at: at,
+    updated_at: at,
+  };
+  await db.insertInto('agents').values(agent).execute();
+  return agent;
+}
+
 export interface CreateAgentInput {
   name: string;
   email: string;
@@ -148,19 +171,7 @@ export async function createAgent(deps: ServiceDeps, caller: Caller, input: Crea
     const at = now();
     await refuseTakenEmail(db, caller.workspaceId, input.email);
     const teams = await resolveTeams(db, caller.workspaceId, input.teams);
-    const id = newId('agent');
-    await db
-      .insertInto('agents')
-      .values({
-        id,
-        workspace_id: caller.workspaceId,
-        name: input.name.trim(),
-        email: input.email,
-        kind: input.kind ?? 'human',
-        created_at: at,
-        updated_at: at,
-      })
-      .execute();
+    const { id } = await insertAgent(db, caller.workspaceId, { name: input.name, email: input.email, kind: input.kind ?? 'human' }, at);
     await addMemberships(db, caller, id, teams, at);
     const agent = await readAgent(db, id);
     const membership = teams.length > 0 ? ` in ${agent.teams.join(', ')}` : '';
@@ -197,8 +208,8 @@ export async function updateAgent(deps: ServiceDeps, caller: Caller, input: Upda
     await db
       .updateTable('agents')
       .set({
-        ...(fields.name !== undefined && { name: fields.name.trim() }),
-        ...(fields.email !== undefined && { email: fields.email }),
+        ...(fields.name !== undefined && { name: fields.name.trim(), name_key: fold(fields.name) }),
+        ...(fields.email !== undefined && { email: fields.email, email_key: fold(fields.email) }),
         ...(fields.kind !== undefined && { kind: fields.kind }),
         ...(fields.active !== undefined && { is_active: fields.active ? 1 : 0 }),
         updated_at: at,
@@ -232,7 +243,7 @@ export interface ListAgentsInput extends Paging {
 export async function listAgents(deps: ServiceDeps, caller: Caller, input: ListAgentsInput): Promise<Result<AgentPage>> {
   const paging = nameCursor('agents', input);
   return readTransaction(deps.db, async (db) => {
-    let query = db.selectFrom('agents').select(['id', 'name']).where('workspace_id', '=', caller.workspaceId);
+    let query = db.selectFrom('agents').select(['id', 'name_key']).where('workspace_id', '=', caller.workspaceId);
     if (input.team !== undefined) {
       const team = await findTeam(db, caller.workspaceId, input.team);
       query = query.where('id', 'in', (eb) => eb.selectFrom('team_members').select('agent_id').where('team_id', '=', team.id));
@@ -240,11 +251,11 @@ export async function listAgents(deps: ServiceDeps, caller: Caller, input: ListA
     if (input.kind !== undefined) query = query.where('kind', '=', input.kind);
     if (!input.includeInactive) query = query.where('is_active', '=', 1);
     if (input.search !== undefined) {
-      const like = `%${input.search.trim()}%`;
-      query = query.where((eb) => eb.or([eb('name', 'like', like), eb('email', 'like', like)]));
+      const search = input.search;
+      query = query.where((eb) => eb.or([containsText('name_key', search), containsText('email_key', search)]));
     }
     if (paging.after) query = query.where(paging.after);
-    const rows = await query.orderBy('name').orderBy('id').limit(paging.pageSize + 1).execute();
+    const rows = await query.orderBy('name_key').orderBy('id').limit(paging.pageSize + 1).execute();
     const { page, nextCursor } = paging.page(rows);
     const agents: Agent[] = [];
     for (const row of page) agents.push(await readAgent(db, row.id));
@@ -275,7 +286,7 @@ export async function createTeam(deps: ServiceDeps, caller: Caller, input: Creat
       .selectFrom('teams')
       .select(['id', 'name', 'identifier'])
       .where('workspace_id', '=', ws)
-      .where((eb) => eb.or([eb('identifier', '=', identifier), eb('name', '=', input.name.trim())]))
+      .where((eb) => eb.or([eb('identifier', '=', identifier), eb('name_key', '=', fold(input.name))]))
       .executeTakeFirst();
     if (clash) {
       throw conflict(`Team ${clash.identifier} (${clash.name}) already uses that name or identifier.`, {
@@ -288,7 +299,16 @@ export async function createTeam(deps: ServiceDeps, caller: Caller, input: Creat
     const id = newId('team');
     await db
       .insertInto('teams')
-      .values({ id, workspace_id: ws, name: input.name.trim(), identifier, description: input.description ?? null, created_at: at, updated_at: at })
+      .values({
+        id,
+        workspace_id: ws,
+        name: input.name.trim(),
+        name_key: fold(input.name),
+        identifier,
+        description: input.description ?? null,
+        created_at: at,
+        updated_at: at,
+      })
       .execute();
     if (members.length > 0) {
       await db
@@ -305,9 +325,9 @@ export async function createTeam(deps: ServiceDeps, caller: Caller, input: Creat
 export async function listTeams(deps: ServiceDeps, caller: Caller, input: Paging): Promise<Result<TeamPage>> {
   const paging = nameCursor('teams', input);
   return readTransaction(deps.db, async (db) => {
-    let query = db.selectFrom('teams').select(['id', 'name']).where('workspace_id', '=', caller.workspaceId);
+    let query = db.selectFrom('teams').select(['id', 'name_key']).where('workspace_id', '=', caller.workspaceId);
     if (paging.after) query = query.where(paging.after);
-    const rows = await query.orderBy('name').orderBy('id').limit(paging.pageSize + 1).execute();
+    const rows = await query.orderBy('name_key').orderBy('id').limit(paging.pageSize + 1).execute();
     const { page, nextCursor } = paging.page(rows);
     const teams: Team[] = [];
     for (const row of page) teams.push(await readTeam(db, row.id));
@@ -320,7 +340,7 @@ async function refuseTakenTagName(db: Db, workspaceId: string, name: string, exc
     .selectFrom('tags')
     .select(['id', 'name'])
     .where('workspace_id', '=', workspaceId)
-    .where('name', '=', name)
+    .where('name_key', '=', fold(name))
     .executeTakeFirst();
   if (holder && holder.id !== exceptId) {
     throw conflict(`A tag named "${holder.name}" already exists (names ignore case).`, {
@@ -336,25 +356,42 @@ export interface CreateTagInput {
   color?: TagColor;
 }
 
+/** A new tag, its name checked in characters as the schema counts them; add_tag creates tags through it too. */
+export async function insertTag(
+  db: Db,
+  workspaceId: string,
+  fields: { name: string; description?: string; color?: TagColor },
+  at: string,
+  field = 'name',
+): Promise<TagRecord> {
+  const name = validTagName(fields.name, field);
+  await refuseTakenTagName(db, workspaceId, name);
+  const tag: TagRecord = {
+    id: newId('tag'),
+    workspace_id: workspaceId,
+    name,
+    name_key: fold(name),
+    description: fields.description ?? null,
+    color: fields.color ?? 'default',
+    created_at: at,
+    updated_at: at,
+  };
+  await db.insertInto('tags').values(tag).execute();
+  return tag;
+}
+
+function validTagName(text: string, field: string): string {
+  const name = text.trim();
+  const length = characters(name);
+  if (length < 3 || length > 50) {
+    throw validationError(`\`${field}\`: a tag name needs 3 to 50 characters; "${name}" has ${length}.`);
+  }
+  return name;
+}
+
 export async function createTag(deps: ServiceDeps, caller: Caller, input: CreateTagInput): Promise<Result<Tag>> {
   return writeTransaction(deps.db, async (db) => {
-    const at = now();
-    const name = input.name.trim();
-    await refuseTakenTagName(db, caller.workspaceId, name);
-    const id = newId('tag');
-    await db
-      .insertInto('tags')
-      .values({
-        id,
-        workspace_id: caller.workspaceId,
-        name,
-        description: input.description ?? null,
-        color: input.color ?? 'default',
-        created_at: at,
-        updated_at: at,
-      })
-      .execute();
-    const tag = await readTag(db, id);
+    const tag = await tagView(db, await insertTag(db, caller.workspaceId, input, now()));
     return { data: tag, message: `Tag "${tag.name}" created.` };
   });
 }
@@ -374,12 +411,12 @@ export async function updateTag(deps: ServiceDeps, caller: Caller, input: Update
   return writeTransaction(deps.db, async (db) => {
     const at = now();
     const tag = await findTag(db, caller.workspaceId, id);
-    const name = fields.name?.trim();
+    const name = fields.name === undefined ? undefined : validTagName(fields.name, 'name');
     if (name !== undefined) await refuseTakenTagName(db, caller.workspaceId, name, tag.id);
     await db
       .updateTable('tags')
       .set({
-        ...(name !== undefined && { name }),
+        ...(name !== undefined && { name, name_key: fold(name) }),
         ...(fields.description !== undefined && { description: fields.description }),
         ...(fields.color !== undefined && { color: fields.color }),
         updated_at: at,
@@ -399,9 +436,9 @@ export async function listTags(deps: ServiceDeps, caller: Caller, input: ListTag
   const paging = nameCursor('tags', input);
   return readTransaction(deps.db, async (db) => {
     let query = db.selectFrom('tags').selectAll().where('workspace_id', '=', caller.workspaceId);
-    if (input.search !== undefined) query = query.where('name', 'like', `%${input.search.trim()}%`);
+    if (input.search !== undefined) query = query.where(containsText('name_key', input.search));
     if (paging.after) query = query.where(paging.after);
-    const rows = await query.orderBy('name').orderBy('id').limit(paging.pageSize + 1).execute();
+    const rows = await query.orderBy('name_key').orderBy('id').limit(paging.pageSize + 1).execute();
     const { page, nextCursor } = paging.page(rows);
     const tags: Tag[] = [];
     for (const row of page) tags.push(await tagView(db, row));

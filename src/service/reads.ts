@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor, paginate } from './cursor.js';
 import type { StatusName } from './lifecycle.js';
 import { findAgent, findLookup, findStatus, findTag, findTeam, findTicket } from './refs.js';
 import { readTicketDetail, ticketKey, type Result, type ServiceDeps } from './store.js';
+import { fold, startsWithText } from './text.js';
 import type { Comment, HistoryPage, TicketEvent, TicketPage, TicketWithComments } from './views.js';
 
 /** get_ticket shows the newest comments; older ones are in get_ticket_history. */
@@ -104,6 +105,7 @@ export async function listTickets(deps: ServiceDeps, caller: Caller, input: List
         'a.name as assignee',
         't.due_date',
         't.updated_at',
+        't.deleted_at',
       ])
       .where('t.workspace_id', '=', ws);
 
@@ -133,15 +135,7 @@ export async function listTickets(deps: ServiceDeps, caller: Caller, input: List
     }
     if (input.tag !== undefined) {
       const tag = await findTag(db, ws, input.tag);
-      query = query.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('ticket_tags as tt')
-            .select('tt.tag_id')
-            .whereRef('tt.ticket_id', '=', 't.id')
-            .where('tt.tag_id', '=', tag.id),
-        ),
-      );
+      query = query.where('t.id', 'in', (eb) => eb.selectFrom('ticket_tags').select('ticket_id').where('tag_id', '=', tag.id));
       filters.push(`tagged ${tag.name}`);
     }
     if (input.priority !== undefined) {
@@ -150,13 +144,14 @@ export async function listTickets(deps: ServiceDeps, caller: Caller, input: List
       filters.push(`priority ${priority.name}`);
     }
     if (input.requestor !== undefined) {
-      query = query.where('t.contact_id', 'in', (eb) =>
-        eb
-          .selectFrom('contacts')
-          .select('id')
-          .where('workspace_id', '=', ws)
-          .where('email', '=', input.requestor!.trim()),
-      );
+      // Resolved first, so the filter is an equality the contact index serves.
+      const contact = await db
+        .selectFrom('contacts')
+        .select('id')
+        .where('workspace_id', '=', ws)
+        .where('email_key', '=', fold(input.requestor))
+        .executeTakeFirst();
+      query = query.where('t.contact_id', '=', contact?.id ?? '');
       filters.push(`from ${input.requestor}`);
     }
     if (input.chatId !== undefined) {
@@ -216,6 +211,7 @@ export async function listTickets(deps: ServiceDeps, caller: Caller, input: List
       tags: tagsByTicket.get(r.id) ?? [],
       dueDate: r.due_date,
       updatedAt: r.updated_at,
+      ...(r.deleted_at && { deleted: true as const }),
     }));
     const scope = filters.length > 0 ? ` (${filters.join(', ')})` : '';
     const more = nextCursor ? '; more with nextCursor' : '';
@@ -268,4 +264,34 @@ export async function getTicketHistory(
       message: `${events.length} event${events.length === 1 ? '' : 's'} of ticket ${key}, oldest first${more}.`,
     };
   });
+}
+
+const COMPLETIONS = 20;
+
+/** Ticket keys that start with what was typed (`SU`, `SUP-1`), most recently active first. */
+export async function completeTicketKeys(deps: ServiceDeps, caller: Caller, typed: string): Promise<string[]> {
+  const [, team = '', number] = /^\s*([A-Za-z][A-Za-z0-9]*)?(?:-(\d*))?/.exec(typed) ?? [];
+  let query = deps.db
+    .selectFrom('tickets as t')
+    .innerJoin('teams as tm', 'tm.id', 't.team_id')
+    .select(['tm.identifier as team_identifier', 't.number'])
+    .where('t.workspace_id', '=', caller.workspaceId)
+    .where('t.deleted_at', 'is', null)
+    .where(startsWithText('tm.identifier', team.toUpperCase()));
+  if (number) query = query.where(sql<string>`CAST(t.number AS TEXT)`, 'like', `${number}%`);
+  const rows = await query.orderBy('t.updated_at', 'desc').limit(COMPLETIONS).execute();
+  return rows.map(ticketKey);
+}
+
+/** Team identifiers that start with what was typed. */
+export async function completeTeams(deps: ServiceDeps, caller: Caller, typed: string): Promise<string[]> {
+  const rows = await deps.db
+    .selectFrom('teams')
+    .select('identifier')
+    .where('workspace_id', '=', caller.workspaceId)
+    .where(startsWithText('identifier', typed.trim().toUpperCase()))
+    .orderBy('identifier')
+    .limit(COMPLETIONS)
+    .execute();
+  return rows.map((r) => r.identifier);
 }

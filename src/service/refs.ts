@@ -3,6 +3,7 @@ import type { Db } from '../db/open.js';
 import type { AgentsTable, TagsTable, TeamsTable, TicketsTable } from '../db/tables.js';
 import { DomainError, notFound, validationError, type Candidate } from '../errors.js';
 import { parseStatusName, STATUS_WORDS, type StatusName } from './lifecycle.js';
+import { containsText, fold } from './text.js';
 
 /**
  * Reference resolution: every argument that names a record accepts the forms a
@@ -65,15 +66,16 @@ export async function findTicket(db: Db, workspaceId: string, ref: string): Prom
 /** An agent by id, email, or exact name (any case); a name two agents share is AMBIGUOUS. */
 export async function findAgent(db: Db, workspaceId: string, ref: string): Promise<AgentRecord> {
   const text = ref.trim();
+  const key = fold(text);
   const exact = await db
     .selectFrom('agents')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
-    .where((eb) => eb.or([eb('id', '=', text), eb('email', '=', text), eb('name', '=', text)]))
-    .orderBy('name')
+    .where((eb) => eb.or([eb('id', '=', text), eb('email_key', '=', key), eb('name_key', '=', key)]))
+    .orderBy('name_key')
     .limit(CANDIDATE_LIMIT)
     .execute();
-  const byIdOrEmail = exact.find((a) => a.id === text || a.email.toLowerCase() === text.toLowerCase());
+  const byIdOrEmail = exact.find((a) => a.id === text || a.email_key === key);
   if (byIdOrEmail) return byIdOrEmail;
   if (exact.length === 1) return exact[0]!;
   const asCandidate = (a: AgentRecord): Candidate => ({ id: a.id, name: a.name, email: a.email });
@@ -83,8 +85,8 @@ export async function findAgent(db: Db, workspaceId: string, ref: string): Promi
     .selectFrom('agents')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
-    .where((eb) => eb.or([eb('name', 'like', `%${text}%`), eb('email', 'like', `%${text}%`)]))
-    .orderBy('name')
+    .where((eb) => eb.or([containsText('name_key', text), containsText('email_key', text)]))
+    .orderBy('name_key')
     .limit(CANDIDATE_LIMIT)
     .execute();
   throw notFound(`No agent "${text}" in this workspace.`, {
@@ -103,7 +105,7 @@ export async function findTeam(db: Db, workspaceId: string, ref: string): Promis
     .selectFrom('teams')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
-    .where((eb) => eb.or([eb('id', '=', text), eb('identifier', '=', text.toUpperCase()), eb('name', '=', text)]))
+    .where((eb) => eb.or([eb('id', '=', text), eb('identifier', '=', text.toUpperCase()), eb('name_key', '=', fold(text))]))
     .executeTakeFirst();
   if (team) return team;
   const teams = await db
@@ -125,7 +127,7 @@ export async function findTagOrUndefined(db: Db, workspaceId: string, ref: strin
     .selectFrom('tags')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
-    .where((eb) => eb.or([eb('id', '=', text), eb('name', '=', text)]))
+    .where((eb) => eb.or([eb('id', '=', text), eb('name_key', '=', fold(text))]))
     .executeTakeFirst();
 }
 

@@ -2,10 +2,10 @@ import { openDatabase, type OpenDatabase } from '../db/open.js';
 import type { Caller } from './context.js';
 import * as directory from './directory.js';
 import * as reads from './reads.js';
-import { Lifecycle, type Result, type ServiceDeps } from './store.js';
+import { Lifecycle, type ServiceDeps } from './store.js';
 import * as tickets from './tickets.js';
 
-type Operation<I, O> = (deps: ServiceDeps, caller: Caller, input: I) => Promise<Result<O>>;
+type Operation<I, O> = (deps: ServiceDeps, caller: Caller, input: I) => Promise<O>;
 
 /**
  * The ticket service: every operation of the helpdesk, each one transaction that
@@ -28,7 +28,7 @@ export class TicketService {
   }
 
   #run<I, O>(operation: Operation<I, O>) {
-    return (caller: Caller, input: I): Promise<Result<O>> => {
+    return (caller: Caller, input: I): Promise<O> => {
       const call = operation(this.#deps, caller, input);
       this.#inFlight.add(call);
       const forget = () => this.#inFlight.delete(call);
@@ -50,6 +50,8 @@ export class TicketService {
   readonly getTicket = this.#run(reads.getTicket);
   readonly listTickets = this.#run(reads.listTickets);
   readonly getTicketHistory = this.#run(reads.getTicketHistory);
+  readonly completeTicketKeys = this.#run(reads.completeTicketKeys);
+  readonly completeTeams = this.#run(reads.completeTeams);
   readonly createAgent = this.#run(directory.createAgent);
   readonly updateAgent = this.#run(directory.updateAgent);
   readonly listAgents = this.#run(directory.listAgents);

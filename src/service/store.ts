@@ -1,7 +1,7 @@
 import type { Insertable, Updateable } from 'kysely';
 import type { Db } from '../db/open.js';
 import type { EventsTable, TicketsTable } from '../db/tables.js';
-import { conflict, invalidTransition, notFound } from '../errors.js';
+import { conflict, invalidTransition } from '../errors.js';
 import type { Caller } from './context.js';
 import { STATUS_NAMES, type StatusName } from './lifecycle.js';
 import { findTicket, type TicketRecord } from './refs.js';
@@ -144,33 +144,42 @@ export async function readTicketDetail(deps: ServiceDeps, db: Db, ticketId: stri
 export type LoadedTicket = TicketRecord & { key: string };
 
 /**
- * The ticket a change applies to: it exists, is not deleted, and, when the caller
- * says which version it read, is still at that version.
+ * The ticket a change applies to: it exists and is not deleted; unless the change
+ * may touch closed tickets (`action` undefined), it is not closed; and, when the
+ * caller says which version it read, it is still at that version. Closed is
+ * checked before the version: a retry with a fresh version would fail anyway.
  */
 export async function loadForChange(
   db: Db,
   caller: Caller,
   ref: string,
   expectedVersion: number | undefined,
+  action: string | undefined,
 ): Promise<LoadedTicket> {
   const record = await findTicket(db, caller.workspaceId, ref);
   const ticket = { ...record, key: ticketKey(record) };
   if (ticket.deleted_at) {
-    throw notFound(`Ticket ${ticket.key} was deleted at ${ticket.deleted_at}; a deleted ticket cannot be changed.`, {
+    throw invalidTransition(`Ticket ${ticket.key} was deleted at ${ticket.deleted_at}; a deleted ticket cannot ${action ?? 'change'}.`, {
       hint: 'Create a new ticket if the issue still needs work.',
+      details: { deletedAt: ticket.deleted_at },
     });
   }
+  if (action !== undefined) refuseIfClosed(ticket, action);
+  refuseIfStale(ticket, expectedVersion);
+  return ticket;
+}
+
+export function refuseIfStale(ticket: LoadedTicket, expectedVersion: number | undefined): void {
   if (expectedVersion !== undefined && ticket.version !== expectedVersion) {
     throw conflict(
       `Ticket ${ticket.key} is at version ${ticket.version}, not ${expectedVersion}: it changed since you read it. Nothing was changed.`,
       { hint: 'Read it again with get_ticket, then retry with the new version.', details: { currentVersion: ticket.version } },
     );
   }
-  return ticket;
 }
 
 /** A closed ticket is final: nothing about it changes any more. */
-export function refuseIfClosed(ticket: LoadedTicket, action: string): void {
+function refuseIfClosed(ticket: LoadedTicket, action: string): void {
   if (ticket.status === 'closed') {
     throw invalidTransition(`Ticket ${ticket.key} is closed, and a closed ticket is final: it cannot ${action}.`, {
       hint: 'Create a new ticket (create_ticket) that refers to it if the issue needs more work.',

@@ -5,6 +5,7 @@ import type { TicketsTable } from '../db/tables.js';
 import { writeTransaction } from '../db/transaction.js';
 import { conflict, invalidTransition, notFound, validationError } from '../errors.js';
 import { newId, normalizeInstant, now, type Caller } from './context.js';
+import { insertTag } from './directory.js';
 import { LIVE_STATUSES, type StatusName } from './lifecycle.js';
 import {
   findAgent,
@@ -20,7 +21,7 @@ import {
   insertEvents,
   loadForChange,
   readTicketDetail,
-  refuseIfClosed,
+  refuseIfStale,
   saveChange,
   statusMove,
   ticketKey,
@@ -29,9 +30,13 @@ import {
   type Result,
   type ServiceDeps,
 } from './store.js';
+import { fold } from './text.js';
 import type { CommentAdded, TicketDetail } from './views.js';
 
 type Json = Record<string, unknown>;
+
+/** A ticket's metadata is kept small: it is in every answer about the ticket. */
+export const METADATA_MAX_BYTES = 16_384;
 
 /** Arguments of create_ticket: Thena's create_ticket table, plus chatId and idempotencyKey. */
 export interface CreateTicketInput {
@@ -114,7 +119,7 @@ export interface UpdateTicketInput extends VersionGuard {
   aiGeneratedSummary?: string | null;
 }
 
-export interface DeleteTicketInput {
+export interface DeleteTicketInput extends VersionGuard {
   id: string;
   confirm: true;
   reason?: string;
@@ -200,7 +205,7 @@ async function contactFor(db: Db, caller: Caller, input: CreateTicketInput, at: 
     .selectFrom('contacts')
     .selectAll()
     .where('workspace_id', '=', caller.workspaceId)
-    .where('email', '=', input.requestorEmail)
+    .where('email_key', '=', fold(input.requestorEmail))
     .executeTakeFirst();
   if (!existing) {
     const id = newId('contact');
@@ -210,6 +215,7 @@ async function contactFor(db: Db, caller: Caller, input: CreateTicketInput, at: 
         id,
         workspace_id: caller.workspaceId,
         email: input.requestorEmail,
+        email_key: fold(input.requestorEmail),
         first_name: input.requestorFirstName ?? null,
         last_name: input.requestorLastName ?? null,
         created_at: at,
@@ -234,7 +240,7 @@ async function accountFor(db: Db, caller: Caller, ref: string, at: string): Prom
     .selectFrom('accounts')
     .select(['id', 'name'])
     .where('workspace_id', '=', caller.workspaceId)
-    .where((eb) => eb.or([eb('id', '=', text), eb('name', '=', text)]))
+    .where((eb) => eb.or([eb('id', '=', text), eb('name_key', '=', fold(text))]))
     .executeTakeFirst();
   if (found) return found;
   if (text.startsWith('ac_')) {
@@ -243,7 +249,7 @@ async function accountFor(db: Db, caller: Caller, ref: string, at: string): Prom
   const account = { id: newId('account'), name: text };
   await db
     .insertInto('accounts')
-    .values({ ...account, workspace_id: caller.workspaceId, created_at: at })
+    .values({ ...account, name_key: fold(text), workspace_id: caller.workspaceId, created_at: at })
     .execute();
   return account;
 }
@@ -293,6 +299,8 @@ async function assignmentChange(
     Object.assign(patch, move.patch);
     events.push(move.event);
   }
+  // Whoever starts the work says how it came to them, even when the holder stays the same.
+  if (agent && events.length > 0) patch.circumstance = circumstance;
   return { patch, events };
 }
 
@@ -334,53 +342,60 @@ const agentOrCaller = (db: Db, caller: Caller, ref: string | undefined): Promise
 const statusNote = (before: LoadedTicket, after: TicketDetail) =>
   before.status === after.status ? '' : ` (${before.status} → ${after.status})`;
 
+/**
+ * The request a key was first used with, after resolving its references, so
+ * `teamId: "sup"` and `teamId: "SUP"`, or an email in other case, replay alike.
+ */
+function idempotencyHash(request: Omit<CreateTicketInput, 'idempotencyKey'>, resolved: Json): string {
+  const { requestorEmail, submitterEmail, accountId, ...rest } = request;
+  const canonical = {
+    ...rest,
+    requestorEmail: fold(requestorEmail),
+    submitterEmail: submitterEmail && fold(submitterEmail),
+    accountId: accountId && fold(accountId),
+    ...resolved,
+  };
+  return createHash('sha256').update(canonicalJson(canonical)).digest('hex');
+}
+
+/** The first answer to an idempotency key, or CONFLICT when the key came with another request. */
+async function replay(db: Db, workspaceId: string, key: string, requestHash: string): Promise<Result<TicketDetail> | undefined> {
+  const seen = await db
+    .selectFrom('idempotency_keys')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('key', '=', key)
+    .executeTakeFirst();
+  if (!seen) return undefined;
+  const first = JSON.parse(seen.response) as TicketDetail;
+  if (seen.request_hash !== requestHash) {
+    throw conflict(`idempotencyKey "${key}" was already used by a different request, which created ${first.ticketIdentifier}.`, {
+      hint: 'Use a new idempotencyKey for a new ticket; resend the original arguments to get the original answer.',
+      details: { ticket: first.ticketIdentifier },
+    });
+  }
+  const { version } = await db.selectFrom('tickets').select('version').where('id', '=', seen.ticket_id).executeTakeFirstOrThrow();
+  const since = version === first.version ? '' : `; it has changed since (now version ${version}): get_ticket shows it as it stands`;
+  return {
+    data: first,
+    message: `Ticket ${first.ticketIdentifier} was already created with this idempotencyKey; this is the original answer${since}.`,
+  };
+}
+
 export async function createTicket(deps: ServiceDeps, caller: Caller, input: CreateTicketInput): Promise<Result<TicketDetail>> {
   const ws = caller.workspaceId;
   const { idempotencyKey, ...request } = input;
-  const requestHash = createHash('sha256').update(canonicalJson(request)).digest('hex');
   return writeTransaction(deps.db, async (db) => {
     const at = now();
-    if (idempotencyKey !== undefined) {
-      const seen = await db
-        .selectFrom('idempotency_keys')
-        .selectAll()
-        .where('workspace_id', '=', ws)
-        .where('key', '=', idempotencyKey)
-        .executeTakeFirst();
-      if (seen) {
-        const first = JSON.parse(seen.response) as TicketDetail;
-        if (seen.request_hash !== requestHash) {
-          throw conflict(
-            `idempotencyKey "${idempotencyKey}" was already used by a different request, which created ${first.ticketIdentifier}.`,
-            {
-              hint: 'Use a new idempotencyKey for a new ticket; resend the original arguments to get the original answer.',
-              details: { ticket: first.ticketIdentifier },
-            },
-          );
-        }
-        return {
-          data: first,
-          message: `Ticket ${first.ticketIdentifier} was already created with this idempotencyKey; this is the original answer.`,
-        };
-      }
-    }
-
+    // Look-ups only, up to the replay check: a replayed request must not create an account or contact.
     const team = input.teamId === undefined ? await defaultTeam(db, ws) : await findTeam(db, ws, input.teamId);
-    let assignee = await eitherOf(
+    const named = await eitherOf(
       ['assignedAgentId', 'assignedAgentEmail'],
       [input.assignedAgentId, input.assignedAgentEmail],
       (ref) => findAgent(db, ws, ref),
       (agent) => agent.id,
     );
-    if (assignee) refuseInactive(assignee, 'assignedAgentId');
-    let assignment = assignee ? `, assigned to ${assignee.name}` : ', unassigned';
-    const routed = !assignee && input.performRouting === true;
-    if (routed) {
-      assignee = await leastLoadedMember(db, team.id);
-      assignment = assignee
-        ? ` and routed to ${assignee.name}, the least loaded agent of ${team.identifier}`
-        : `; routing found no active agent in ${team.identifier}, so it is unassigned`;
-    }
+    const statusField = input.statusId === undefined ? 'statusName' : 'statusId';
     const status =
       (await eitherOf(
         ['statusId', 'statusName'],
@@ -388,14 +403,6 @@ export async function createTicket(deps: ServiceDeps, caller: Caller, input: Cre
         (ref, field) => findStatus(db, ws, ref, field),
         (name) => name,
       )) ?? 'open';
-    if (status !== 'open' && status !== 'pending') {
-      throw validationError(`\`statusName\`: a new ticket starts open or pending, not ${status}.`);
-    }
-    if (status === 'pending' && !assignee) {
-      throw validationError('`statusName`: a ticket can start pending only with an assignee.', {
-        hint: 'Pass assignedAgentId (or performRouting: true), or leave the status out to start open.',
-      });
-    }
     const priority =
       (await eitherOf(
         ['priorityId', 'priorityName'],
@@ -408,6 +415,41 @@ export async function createTicket(deps: ServiceDeps, caller: Caller, input: Cre
         ? await defaultLookup(db, ws, 'sentiments')
         : await findLookup(db, ws, 'sentiments', input.sentimentId, 'sentimentId');
     const type = input.typeId === undefined ? undefined : await findLookup(db, ws, 'ticket_types', input.typeId, 'typeId');
+
+    const requestHash = idempotencyHash(request, {
+      teamId: team.id,
+      assignedAgentId: named?.id,
+      assignedAgentEmail: undefined,
+      statusId: status,
+      statusName: undefined,
+      priorityId: priority.id,
+      priorityName: undefined,
+      sentimentId: sentiment.id,
+      typeId: type?.id,
+    });
+    if (idempotencyKey !== undefined) {
+      const first = await replay(db, ws, idempotencyKey, requestHash);
+      if (first) return first;
+    }
+
+    let assignee = named;
+    if (assignee) refuseInactive(assignee, 'assignedAgentId');
+    let assignment = assignee ? `, assigned to ${assignee.name}` : ', unassigned';
+    const routed = !assignee && input.performRouting === true;
+    if (routed) {
+      assignee = await leastLoadedMember(db, team.id);
+      assignment = assignee
+        ? ` and routed to ${assignee.name}, the least loaded agent of ${team.identifier}`
+        : `; routing found no active agent in ${team.identifier}, so it is unassigned`;
+    }
+    if (status !== 'open' && status !== 'pending') {
+      throw validationError(`\`${statusField}\`: a new ticket starts open or pending, not ${status}.`);
+    }
+    if (status === 'pending' && !assignee) {
+      throw validationError(`\`${statusField}\`: a ticket can start pending only with an assignee.`, {
+        hint: 'Pass assignedAgentId (or performRouting: true), or leave the status out to start open.',
+      });
+    }
 
     if (input.chatId !== undefined) {
       const live = await db
@@ -529,8 +571,7 @@ async function loadAssignable(
   expectedVersion: number | undefined,
   action: string,
 ) {
-  const ticket = await loadForChange(db, caller, ref, expectedVersion);
-  refuseIfClosed(ticket, action);
+  const ticket = await loadForChange(db, caller, ref, expectedVersion, action);
   if (ticket.status === 'resolved') {
     const allowed = (await deps.lifecycle.nextStatuses(db, caller.workspaceId)).get('resolved');
     throw invalidTransition(`Ticket ${ticket.key} is resolved; it cannot ${action} until it is reopened.`, {
@@ -573,6 +614,12 @@ export async function takeover(deps: ServiceDeps, caller: Caller, input: Takeove
         .select(['id', 'name', 'email'])
         .where('id', '=', ticket.assignee_id!)
         .executeTakeFirstOrThrow();
+      if (holder.id === caller.agentId) {
+        throw conflict(`You hold ticket ${ticket.key}; takeover claims a ticket for whoever takes it, so it was not passed to ${claimer.name}.`, {
+          hint: `To hand it to ${claimer.name}, use assign_ticket.`,
+          details: { holder },
+        });
+      }
       throw conflict(`Ticket ${ticket.key} is held by ${holder.name} <${holder.email}>; it was not taken over.`, {
         hint: 'Leave it to them and pick another ticket, or pass force: true to take it from them.',
         details: { holder },
@@ -603,8 +650,7 @@ export async function takeover(deps: ServiceDeps, caller: Caller, input: Takeove
 export async function completeTicket(deps: ServiceDeps, caller: Caller, input: CompleteTicketInput): Promise<Result<TicketDetail>> {
   return writeTransaction(deps.db, async (db) => {
     const at = now();
-    const ticket = await loadForChange(db, caller, input.id, input.expectedVersion);
-    refuseIfClosed(ticket, 'be completed');
+    const ticket = await loadForChange(db, caller, input.id, input.expectedVersion, 'be completed');
     const completer = await agentOrCaller(db, caller, input.userId);
     const move = await statusMove(
       deps,
@@ -633,8 +679,7 @@ export async function setTicketStatus(deps: ServiceDeps, caller: Caller, input: 
   return writeTransaction(deps.db, async (db) => {
     const at = now();
     const to: StatusName = await findStatus(db, caller.workspaceId, input.status, 'status');
-    const ticket = await loadForChange(db, caller, input.id, input.expectedVersion);
-    refuseIfClosed(ticket, `move to ${to}`);
+    const ticket = await loadForChange(db, caller, input.id, input.expectedVersion, `move to ${to}`);
     const events: EventDraft[] = [];
     let patch: Updateable<TicketsTable> = {};
     if (ticket.status !== to) {
@@ -668,8 +713,7 @@ export async function updateTicket(deps: ServiceDeps, caller: Caller, input: Upd
   return writeTransaction(deps.db, async (db) => {
     const at = now();
     const ws = caller.workspaceId;
-    const ticket = await loadForChange(db, caller, id, expectedVersion);
-    refuseIfClosed(ticket, 'be edited');
+    const ticket = await loadForChange(db, caller, id, expectedVersion, 'be edited');
     const before = await readTicketDetail(deps, db, ticket.id);
     const patch: Updateable<TicketsTable> = {};
     const events: EventDraft[] = [];
@@ -722,7 +766,13 @@ export async function updateTicket(deps: ServiceDeps, caller: Caller, input: Upd
         if (v === null) delete merged[k];
         else merged[k] = v;
       }
-      change('metadata', 'metadata', before.metadata, merged, JSON.stringify(merged));
+      const stored = JSON.stringify(merged);
+      if (Buffer.byteLength(stored) > METADATA_MAX_BYTES) {
+        throw validationError('`metadata`: merged with what the ticket has, it would exceed 16 KB as JSON.', {
+          hint: 'Remove keys (set them to null) or store less.',
+        });
+      }
+      change('metadata', 'metadata', before.metadata, merged, stored);
     }
     if (fields.customFieldValues !== undefined) {
       const values = fields.customFieldValues;
@@ -755,7 +805,9 @@ export async function deleteTicket(deps: ServiceDeps, caller: Caller, input: Del
         message: `Ticket ${key} was already deleted at ${record.deleted_at}; nothing changed.`,
       };
     }
+    // Closed tickets may be deleted: closing is about the work, deleting about spam and mistakes.
     const ticket = { ...record, key };
+    refuseIfStale(ticket, input.expectedVersion);
     const event: EventDraft = { type: 'deleted', data: input.reason === undefined ? {} : { reason: input.reason } };
     await saveChange(db, caller, ticket, { deleted_at: at }, [event], at);
     return {
@@ -768,8 +820,7 @@ export async function deleteTicket(deps: ServiceDeps, caller: Caller, input: Del
 export async function addComment(deps: ServiceDeps, caller: Caller, input: AddCommentInput): Promise<Result<CommentAdded>> {
   return writeTransaction(deps.db, async (db) => {
     const at = now();
-    const ticket = await loadForChange(db, caller, input.id, input.expectedVersion);
-    refuseIfClosed(ticket, 'take comments');
+    const ticket = await loadForChange(db, caller, input.id, input.expectedVersion, 'take comments');
     const author = await agentOrCaller(db, caller, input.authorId);
     const internal = input.internal ?? false;
     const { id, event } = await insertComment(db, caller, ticket, author, input.body, internal, at);
@@ -788,18 +839,13 @@ export async function addTag(deps: ServiceDeps, caller: Caller, input: TagTicket
   return writeTransaction(deps.db, async (db) => {
     const at = now();
     const ws = caller.workspaceId;
-    const ticket = await loadForChange(db, caller, input.ticketId, input.expectedVersion);
-    refuseIfClosed(ticket, 'be tagged');
+    const ticket = await loadForChange(db, caller, input.ticketId, input.expectedVersion, 'be tagged');
     let tag = await findTagOrUndefined(db, ws, input.tagId);
     let created = '';
     if (!tag) {
       const name = input.tagId.trim();
       if (name.startsWith('tg_')) throw notFound(`No tag with id "${name}".`, { hint: 'Pass a tag id or a name; list_tags shows them.' });
-      if (name.length < 3 || name.length > 50) {
-        throw validationError(`\`tagId\`: there is no tag "${name}", and a new tag's name needs 3 to 50 characters.`);
-      }
-      tag = { id: newId('tag'), workspace_id: ws, name, description: null, color: 'default', created_at: at, updated_at: at };
-      await db.insertInto('tags').values(tag).execute();
+      tag = await insertTag(db, ws, { name }, at, 'tagId');
       created = ` (new tag)`;
     }
     const attached = await db
@@ -829,8 +875,7 @@ export async function addTag(deps: ServiceDeps, caller: Caller, input: TagTicket
 export async function removeTag(deps: ServiceDeps, caller: Caller, input: TagTicketInput): Promise<Result<TicketDetail>> {
   return writeTransaction(deps.db, async (db) => {
     const at = now();
-    const ticket = await loadForChange(db, caller, input.ticketId, input.expectedVersion);
-    refuseIfClosed(ticket, 'be untagged');
+    const ticket = await loadForChange(db, caller, input.ticketId, input.expectedVersion, 'be untagged');
     const tag = await findTag(db, caller.workspaceId, input.tagId);
     const removed = await db
       .deleteFrom('ticket_tags')

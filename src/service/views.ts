@@ -107,6 +107,8 @@ export const ticketRow = z.object({
   tags: z.array(z.string()),
   dueDate: z.string().nullable(),
   updatedAt: timestamp,
+  /** Present, and true, only on deleted tickets (listed with includeDeleted). */
+  deleted: z.literal(true).optional(),
 });
 export type TicketRow = z.infer<typeof ticketRow>;
 

@@ -1,9 +1,11 @@
 import type { Db } from '../db/open.js';
 import { writeTransaction } from '../db/transaction.js';
-import { DomainError } from '../errors.js';
+import { conflict, DomainError, notFound, validationError } from '../errors.js';
 import { newId, now } from './context.js';
 import { STATUS_DESCRIPTIONS, STATUS_NAMES, TRANSITIONS } from './lifecycle.js';
+import { insertAgent } from './directory.js';
 import { findAgent, type AgentRecord } from './refs.js';
+import { fold } from './text.js';
 
 export const DEFAULT_WORKSPACE = 'default';
 
@@ -16,52 +18,93 @@ const SENTIMENTS = ['Positive', 'Neutral', 'Negative'];
 const DEFAULT_SENTIMENT = 'Neutral';
 const TICKET_TYPES = ['Question', 'Incident', 'Problem', 'Task'];
 
+/** Seeds a new workspace with what its first create_ticket needs: the lifecycle, the lookups, the SUP team and the built-in agent. */
+async function seedWorkspace(trx: Db, name: string): Promise<string> {
+  const at = now();
+  const ws = newId('workspace');
+  await trx.insertInto('workspaces').values({ id: ws, name, created_at: at }).execute();
+  await trx
+    .insertInto('statuses')
+    .values(
+      STATUS_NAMES.map((status, position) => ({
+        id: newId('status'),
+        workspace_id: ws,
+        name: status,
+        description: STATUS_DESCRIPTIONS[status],
+        position,
+      })),
+    )
+    .execute();
+  await trx
+    .insertInto('status_transitions')
+    .values(TRANSITIONS.map(([from, to]) => ({ workspace_id: ws, from_status: from, to_status: to })))
+    .execute();
+  const lookup = (names: string[], kind: 'priority' | 'sentiment', defaultName: string) =>
+    names.map((n, position) => ({ id: newId(kind), workspace_id: ws, name: n, position, is_default: n === defaultName ? 1 : 0 }));
+  await trx.insertInto('priorities').values(lookup(PRIORITIES, 'priority', DEFAULT_PRIORITY)).execute();
+  await trx.insertInto('sentiments').values(lookup(SENTIMENTS, 'sentiment', DEFAULT_SENTIMENT)).execute();
+  await trx
+    .insertInto('ticket_types')
+    .values(TICKET_TYPES.map((n, position) => ({ id: newId('type'), workspace_id: ws, name: n, position })))
+    .execute();
+  await trx
+    .insertInto('teams')
+    .values({
+      id: newId('team'),
+      workspace_id: ws,
+      name: 'Support',
+      name_key: fold('Support'),
+      identifier: 'SUP',
+      description: null,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
+  await insertAgent(trx, ws, BUILTIN_AGENT, at);
+  return ws;
+}
+
+const workspaceNamed = (db: Db, name: string) =>
+  db.selectFrom('workspaces').selectAll().where('name', '=', name.trim()).executeTakeFirst();
+
 /**
- * A workspace with what its first create_ticket needs: the lifecycle, the lookups,
- * the SUP team and the built-in agent. Returns the workspace id; a workspace that
- * already exists is left as it is, so every process may call this at start-up.
+ * The workspace's id, creating and seeding it if it does not exist yet; every
+ * process may call this at start-up at the same time.
  */
 export async function ensureWorkspace(db: Db, name: string = DEFAULT_WORKSPACE): Promise<string> {
+  return writeTransaction(db, async (trx) => (await workspaceNamed(trx, name))?.id ?? seedWorkspace(trx, name.trim()));
+}
+
+export async function createWorkspace(db: Db, name: string): Promise<string> {
+  const trimmed = name.trim();
+  if (!/^[\w.-]{1,64}$/.test(trimmed)) {
+    throw validationError(`"${name}" is not a workspace name: use 1 to 64 letters, digits, dots, dashes or underscores.`);
+  }
   return writeTransaction(db, async (trx) => {
-    const existing = await trx.selectFrom('workspaces').select('id').where('name', '=', name).executeTakeFirst();
-    if (existing) return existing.id;
-    const at = now();
-    const ws = newId('workspace');
-    await trx.insertInto('workspaces').values({ id: ws, name, created_at: at }).execute();
-    await trx
-      .insertInto('statuses')
-      .values(
-        STATUS_NAMES.map((status, position) => ({
-          id: newId('status'),
-          workspace_id: ws,
-          name: status,
-          description: STATUS_DESCRIPTIONS[status],
-          position,
-        })),
-      )
-      .execute();
-    await trx
-      .insertInto('status_transitions')
-      .values(TRANSITIONS.map(([from, to]) => ({ workspace_id: ws, from_status: from, to_status: to })))
-      .execute();
-    const lookup = (names: string[], kind: 'priority' | 'sentiment', defaultName: string) =>
-      names.map((n, position) => ({ id: newId(kind), workspace_id: ws, name: n, position, is_default: n === defaultName ? 1 : 0 }));
-    await trx.insertInto('priorities').values(lookup(PRIORITIES, 'priority', DEFAULT_PRIORITY)).execute();
-    await trx.insertInto('sentiments').values(lookup(SENTIMENTS, 'sentiment', DEFAULT_SENTIMENT)).execute();
-    await trx
-      .insertInto('ticket_types')
-      .values(TICKET_TYPES.map((n, position) => ({ id: newId('type'), workspace_id: ws, name: n, position })))
-      .execute();
-    await trx
-      .insertInto('teams')
-      .values({ id: newId('team'), workspace_id: ws, name: 'Support', identifier: 'SUP', description: null, created_at: at, updated_at: at })
-      .execute();
-    await trx
-      .insertInto('agents')
-      .values({ id: newId('agent'), workspace_id: ws, ...BUILTIN_AGENT, created_at: at, updated_at: at })
-      .execute();
-    return ws;
+    if (await workspaceNamed(trx, trimmed)) throw conflict(`Workspace "${trimmed}" already exists.`);
+    return seedWorkspace(trx, trimmed);
   });
+}
+
+export async function findWorkspace(db: Db, name: string): Promise<{ id: string; name: string }> {
+  const workspace = await workspaceNamed(db, name);
+  if (!workspace) {
+    throw notFound(`No workspace "${name}".`, { hint: `Create it with: ticket-mcp workspaces create ${name}` });
+  }
+  return workspace;
+}
+
+export async function listWorkspaces(db: Db): Promise<{ name: string; createdAt: string; tickets: number }[]> {
+  const rows = await db
+    .selectFrom('workspaces as w')
+    .select((eb) => [
+      'w.name',
+      'w.created_at',
+      eb.selectFrom('tickets').select(eb.fn.countAll<number>().as('n')).whereRef('tickets.workspace_id', '=', 'w.id').as('tickets'),
+    ])
+    .orderBy('w.name')
+    .execute();
+  return rows.map((r) => ({ name: r.name, createdAt: r.created_at, tickets: Number(r.tickets) }));
 }
 
 const looksLikeEmail = (text: string) => /^[^\s@]+@[^\s@]+$/.test(text);
@@ -83,21 +126,8 @@ export async function resolveActor(db: Db, workspaceId: string, ref: string | un
       .selectFrom('agents')
       .selectAll()
       .where('workspace_id', '=', workspaceId)
-      .where('email', '=', wanted)
+      .where('email_key', '=', fold(wanted))
       .executeTakeFirst();
-    if (existing) return existing;
-    const at = now();
-    const agent = {
-      id: newId('agent'),
-      workspace_id: workspaceId,
-      name: wanted.split('@')[0]!,
-      email: wanted,
-      kind: 'ai' as const,
-      is_active: 1,
-      created_at: at,
-      updated_at: at,
-    };
-    await trx.insertInto('agents').values(agent).execute();
-    return agent;
+    return existing ?? insertAgent(trx, workspaceId, { name: wanted.split('@')[0]!, email: wanted, kind: 'ai' }, now());
   });
 }

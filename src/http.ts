@@ -1,0 +1,135 @@
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Surface } from '../tools/index.js';
+import type { Logger } from './log.js';
+import { packageVersion } from './package-root.js';
+import { createServer } from './server.js';
+import { authenticate } from './service/keys.js';
+import type { TicketService } from './service/service.js';
+
+export interface HttpOptions {
+  host: string;
+  port: number;
+  /** Host header names accepted besides the bound host and localhost (DNS-rebinding protection). */
+  allowedHosts?: string[];
+  /** Browser origins accepted; requests without an Origin header (non-browser clients) always are. */
+  allowedOrigins?: string[];
+  surface: Surface;
+  log: Logger;
+}
+
+export interface RunningHttpServer {
+  url: string;
+  /** Stops accepting, lets requests in flight finish, then resolves. */
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]', '::1'];
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+}
+
+/** A JSON-RPC error body, for answers given before the MCP layer sees the request. */
+const rpcError = (code: number, message: string) => ({ jsonrpc: '2.0', error: { code, message }, id: null });
+
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw Object.assign(new Error('request body too large'), { status: 413 });
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return undefined;
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw Object.assign(new Error('request body is not valid JSON'), { status: 400, rpcCode: -32700 });
+  }
+}
+
+const hostnameOf = (hostHeader: string) => (hostHeader.startsWith('[') ? hostHeader.slice(0, hostHeader.indexOf(']') + 1) : hostHeader.split(':')[0]!);
+
+/**
+ * Streamable HTTP at /mcp, stateless: each POST gets a server and transport of its
+ * own, bound to the caller its API key names, and answers with JSON. The same
+ * createServer() as stdio; only the caller and the surface differ per request.
+ */
+export async function startHttpServer(service: TicketService, options: HttpOptions): Promise<RunningHttpServer> {
+  const { log } = options;
+  const allowedHosts = new Set([options.host, ...LOOPBACK_NAMES, ...(options.allowedHosts ?? [])].map((h) => h.toLowerCase()));
+  const allowedOrigins = new Set((options.allowedOrigins ?? []).map((o) => o.toLowerCase()));
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+
+  async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const hostname = hostnameOf(req.headers.host ?? '').toLowerCase();
+    if (!allowedHosts.has(hostname)) {
+      return sendJson(res, 403, rpcError(-32000, `Host "${hostname}" is not allowed; start the server with --allowed-hosts ${hostname} to accept it.`));
+    }
+    const origin = req.headers.origin?.toLowerCase();
+    if (origin !== undefined && !allowedOrigins.has(origin)) {
+      return sendJson(res, 403, rpcError(-32000, `Origin "${origin}" is not allowed; see --allowed-origins.`));
+    }
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const identity = bearer === undefined ? undefined : await authenticate(service.db, bearer);
+    if (!identity) {
+      return sendJson(res, 401, rpcError(-32001, 'Unauthorized: send Authorization: Bearer <key>; create a key with `ticket-mcp keys create`.'), {
+        'www-authenticate': 'Bearer realm="ticket-mcp"',
+      });
+    }
+    const body = req.method === 'POST' ? await readJsonBody(req) : undefined;
+    const surface: Surface = identity.readOnly ? { ...options.surface, readOnly: true } : options.surface;
+    const server = createServer(service, { caller: identity.caller, log, surface });
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+
+  const http = createHttpServer((req, res) => {
+    inFlight++;
+    res.on('close', () => {
+      if (--inFlight === 0) drained?.();
+    });
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const work =
+      path === '/healthz' && req.method === 'GET'
+        ? Promise.resolve(sendJson(res, 200, { status: 'ok', version: packageVersion }))
+        : path === '/mcp'
+          ? handleMcp(req, res)
+          : Promise.resolve(sendJson(res, 404, { error: 'not found: the MCP endpoint is /mcp, the health check /healthz' }));
+    work.catch((error: unknown) => {
+      const status = (error as { status?: number }).status;
+      if (status) return sendJson(res, status, rpcError((error as { rpcCode?: number }).rpcCode ?? -32600, (error as Error).message));
+      log.error('http request failed', { error });
+      if (!res.headersSent) sendJson(res, 500, rpcError(-32603, 'Internal error'));
+      else res.end();
+    });
+  });
+  http.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port, options.host, () => resolve());
+  });
+  const address = http.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${host}:${address.port}/mcp`,
+    async close() {
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      http.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,190 @@
+import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
+import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ErrorCode, McpError, type ResourceLink } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { DomainError } from './errors.js';
+import type { Caller } from './service/context.js';
+import type { TicketService } from './service/service.js';
+import type { TicketEvent, TicketWithComments } from './service/views.js';
+
+/** MCP's code for a resource that does not exist. */
+const RESOURCE_NOT_FOUND = -32002;
+const HISTORY_SHOWN = 100;
+
+export const ticketUri = (key: string) => `ticket://${key}`;
+
+/** The link create_ticket and get_ticket put next to their envelope. */
+export const ticketLink = (ticket: { ticketIdentifier: string; title: string }): ResourceLink => ({
+  type: 'resource_link',
+  uri: ticketUri(ticket.ticketIdentifier),
+  name: ticket.ticketIdentifier,
+  title: `${ticket.ticketIdentifier}: ${ticket.title}`,
+  mimeType: 'text/markdown',
+});
+
+function describeEvent(e: TicketEvent): string {
+  const d = e.details as Record<string, any>;
+  switch (e.type) {
+    case 'created':
+      return `created (${d.status}, ${d.priority})`;
+    case 'status_changed':
+      return `status ${d.from} → ${d.to}`;
+    case 'assignment_changed':
+      return `assigned ${d.from?.name ?? 'nobody'} → ${d.to?.name ?? 'nobody'}${d.circumstance ? ` (${d.circumstance}${d.forced ? ', forced' : ''})` : ''}`;
+    case 'comment_added':
+      return `${d.internal ? 'internal note' : 'comment'} added`;
+    case 'tag_added':
+      return `tag ${d.tag} added`;
+    case 'tag_removed':
+      return `tag ${d.tag} removed`;
+    case 'metadata_updated':
+      return `${d.field} changed: ${JSON.stringify(d.before)} → ${JSON.stringify(d.after)}`;
+    case 'deleted':
+      return `deleted${d.reason ? `: ${d.reason}` : ''}`;
+  }
+}
+
+/** A ticket as a person reads it: the facts, the conversation, the history. */
+export function renderTicket(t: TicketWithComments, history: TicketEvent[]): string {
+  const lines = [
+    `# ${t.ticketIdentifier}: ${t.title}`,
+    '',
+    `- Status: ${t.status}${t.deletedAt ? ' (deleted)' : ''} · next: ${t.nextStatuses.join(', ') || 'none (final)'}`,
+    `- Priority: ${t.priority} · Sentiment: ${t.sentiment}${t.type ? ` · Type: ${t.type}` : ''}`,
+    `- Team: ${t.teamIdentifier} (${t.teamName}) · Assignee: ${t.assignedAgent ?? 'unassigned'}`,
+    `- Requestor: ${t.requestorEmail}${t.account ? ` · Account: ${t.account}` : ''}`,
+    `- Tags: ${t.tags.map((g) => g.name).join(', ') || 'none'}`,
+    `- Created ${t.createdAt} · Updated ${t.updatedAt}${t.dueDate ? ` · Due ${t.dueDate}` : ''} · Version ${t.version}`,
+    '',
+    '## Description',
+    '',
+    t.description ?? '(none)',
+    '',
+    `## Comments (${t.commentCount}${t.commentCount > t.comments.length ? `, newest ${t.comments.length} shown` : ''})`,
+    '',
+    ...(t.comments.length > 0
+      ? t.comments.map((c) => `- ${c.createdAt} ${c.author}${c.internal ? ' (internal)' : ''}: ${c.body}`)
+      : ['(none)']),
+    '',
+    '## History',
+    '',
+    ...history.map((e) => `- ${e.at} v${e.version} ${e.actor}: ${describeEvent(e)}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+async function readTicketText(service: TicketService, caller: Caller, key: string): Promise<string> {
+  const ticket = (await service.getTicket(caller, { id: key })).data;
+  const history = (await service.getTicketHistory(caller, { id: ticket.id, pageSize: HISTORY_SHOWN })).data.events;
+  return renderTicket(ticket, history);
+}
+
+/** A missing ticket is a missing resource; any other failure is the caller's to see. */
+function asResourceError(error: unknown, uri: string): never {
+  if (error instanceof DomainError && error.code === 'NOT_FOUND') throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`);
+  if (error instanceof DomainError) throw new McpError(ErrorCode.InvalidParams, error.message);
+  throw error;
+}
+
+/**
+ * The ticket resource template and the two prompts. Their arguments complete from
+ * the caller's own workspace: ticket keys and team identifiers.
+ */
+export function registerResourcesAndPrompts(mcp: McpServer, service: TicketService, caller: Caller): void {
+  mcp.registerResource(
+    'ticket',
+    new ResourceTemplate('ticket://{key}', {
+      list: undefined,
+      complete: { key: (typed) => service.completeTicketKeys(caller, typed) },
+    }),
+    {
+      title: 'Ticket',
+      description: 'A ticket with its comments and history, as readable text. key: a ticket key such as SUP-42.',
+      mimeType: 'text/markdown',
+    },
+    async (uri, { key }) => {
+      try {
+        const text = await readTicketText(service, caller, String(key));
+        return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text }] };
+      } catch (error) {
+        return asResourceError(error, uri.href);
+      }
+    },
+  );
+
+  mcp.registerPrompt(
+    'triage_ticket',
+    {
+      title: 'Triage a ticket',
+      description: 'Read a ticket and decide its priority, tags, team and owner, then apply them with the tools.',
+      argsSchema: {
+        id: completable(z.string().describe('The ticket key, e.g. SUP-42'), (typed) => service.completeTicketKeys(caller, typed)),
+      },
+    },
+    async ({ id }) => {
+      try {
+        const text = await readTicketText(service, caller, id);
+        return {
+          description: `Triage ${id}`,
+          messages: [
+            {
+              role: 'user',
+              content: {
+                type: 'text',
+                text: [
+                  `Triage this ticket. Decide:`,
+                  `1. its priority (Low, Medium, High, Urgent) and whether the title says what is wrong;`,
+                  `2. one to three tags (list_tags shows the existing ones; reuse them);`,
+                  `3. the team and the person to own it (list_agents shows load), or take it over yourself.`,
+                  `Apply your decisions with update_ticket, add_tag and assign_ticket or takeover, then add an internal comment (add_comment) explaining them.`,
+                  '',
+                  text,
+                ].join('\n'),
+              },
+            },
+          ],
+        };
+      } catch (error) {
+        return asResourceError(error, ticketUri(id));
+      }
+    },
+  );
+
+  mcp.registerPrompt(
+    'queue_summary',
+    {
+      title: 'Summarize a team queue',
+      description: "Summarize a team's open and pending tickets: what needs attention first, and who is overloaded.",
+      argsSchema: {
+        team: completable(z.string().describe('The team identifier, e.g. SUP'), (typed) => service.completeTeams(caller, typed)),
+      },
+    },
+    async ({ team }) => {
+      try {
+        const page = await service.listTickets(caller, { team, status: ['open', 'pending'], sort: 'oldest', pageSize: 100 });
+        const rows = page.data.tickets.map(
+          (r) => `- ${r.key} [${r.status}, ${r.priority}] ${r.title} (${r.assignee ?? 'unassigned'}${r.dueDate ? `, due ${r.dueDate}` : ''}; updated ${r.updatedAt})`,
+        );
+        return {
+          description: `The ${team} queue`,
+          messages: [
+            {
+              role: 'user',
+              content: {
+                type: 'text',
+                text: [
+                  `Summarize the ${team} queue below in a few lines: the tickets to handle first (urgent, overdue, waiting longest), unassigned work, and anyone holding too much. Refer to tickets by key.`,
+                  '',
+                  `${rows.length} open or pending ticket${rows.length === 1 ? '' : 's'}${page.data.nextCursor ? ' (the oldest 100 shown)' : ''}:`,
+                  ...rows,
+                ].join('\n'),
+              },
+            },
+          ],
+        };
+      } catch (error) {
+        return asResourceError(error, `team ${team}`);
+      }
+    },
+  );
+}

@@ -1,0 +1,84 @@
+import { join } from 'node:path';
+import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type OpenDatabase } from '../src/db/open.js';
+import type { Tables } from '../src/db/tables.js';
+import type { Caller } from '../src/service/context.js';
+import type { ListTicketsInput } from '../src/service/reads.js';
+import { TicketService } from '../src/service/service.js';
+import { ensureWorkspace, resolveActor } from '../src/service/workspace.js';
+import { tempDir } from './helpers.js';
+
+/**
+ * Every list filter is served by its index: the query the service really sends is
+ * captured and run through EXPLAIN QUERY PLAN on an analyzed database of 1,200
+ * tickets spread over teams, agents, tags, requestors, chats and statuses.
+ */
+const { dir, cleanup } = tempDir();
+let opened: OpenDatabase;
+let service: TicketService;
+let me: Caller;
+const sent: CompiledQuery[] = [];
+
+beforeAll(async () => {
+  opened = openDatabase(join(dir, 'plans.db'));
+  const db = new Kysely<Tables>({
+    dialect: new SqliteDialect({ database: opened.raw }),
+    log: (event) => void (event.level === 'query' && sent.push(event.query)),
+  });
+  service = new TicketService({ ...opened, db });
+  const workspaceId = await ensureWorkspace(db);
+  me = { workspaceId, agentId: (await resolveActor(db, workspaceId, undefined)).id };
+  for (const team of ['ENG', 'OPS', 'FIN']) await service.createTeam(me, { name: team, identifier: team });
+  for (let i = 0; i < 10; i++) await service.createAgent(me, { name: `Agent ${i}`, email: `a${i}@example.com` });
+  for (let i = 0; i < 1200; i++) {
+    const { data: t } = await service.createTicket(me, {
+      title: `Ticket ${i} about ${['disk', 'login', 'billing', 'email'][i % 4]}`,
+      requestorEmail: `c${i % 200}@example.com`,
+      teamId: ['SUP', 'ENG', 'OPS', 'FIN'][i % 4],
+      chatId: `chat-${i}`,
+      priorityName: ['Low', 'Medium', 'High', 'Urgent'][i % 4],
+      ...(i % 7 === 0 && { dueDate: '2026-01-01' }),
+    });
+    if (i % 5 === 0) await service.addTag(me, { ticketId: t.id, tagId: ['billing', 'outage', 'vip'][i % 3]! });
+    if (i % 3 === 0) await service.assignTicket(me, { id: t.id, assignedAgentId: `a${i % 10}@example.com` });
+    if (i % 2 === 0) await service.setTicketStatus(me, { id: t.id, status: 'pending' });
+  }
+  opened.raw.exec('ANALYZE');
+});
+
+afterAll(async () => {
+  await service.close();
+  cleanup();
+});
+
+async function planOf(filter: ListTicketsInput): Promise<string[]> {
+  sent.length = 0;
+  await service.listTickets(me, filter);
+  const query = sent.find((q) => q.sql.includes('from "tickets" as "t"'))!;
+  const rows = opened.raw.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...(query.parameters as unknown[])) as { detail: string }[];
+  return rows.map((r) => r.detail);
+}
+
+describe('list_tickets query plans', () => {
+  const cases: [string, ListTicketsInput, RegExp][] = [
+    ['no filter', {}, /SEARCH t USING INDEX tickets_by_updated \(workspace_id=\?\)/],
+    ['status', { status: 'open' }, /SEARCH t USING INDEX tickets_by_status \(workspace_id=\? AND status=\?\)/],
+    ['assignee', { assignee: 'a3@example.com' }, /SEARCH t USING INDEX tickets_by_assignee \(assignee_id=\?\)/],
+    ['team', { team: 'ENG' }, /SEARCH t USING INDEX tickets_by_team \(team_id=\?\)/],
+    ['team and status', { team: 'ENG', status: 'open' }, /SEARCH t USING INDEX tickets_by_team_status \(team_id=\? AND status=\?\)/],
+    ['tag', { tag: 'vip' }, /SEARCH ticket_tags USING COVERING INDEX ticket_tags_by_tag \(tag_id=\?\)/],
+    ['priority', { priority: 'High' }, /SEARCH t USING INDEX tickets_by_priority \(priority_id=\?\)/],
+    ['requestor', { requestor: 'c7@example.com' }, /SEARCH t USING INDEX tickets_by_contact \(contact_id=\?\)/],
+    ['chat', { chatId: 'chat-9' }, /SEARCH t USING INDEX tickets_by_chat \(workspace_id=\? AND chat_id=\?\)/],
+    ['due before', { dueBefore: '2027-01-01' }, /SEARCH t USING INDEX tickets_by_due \(workspace_id=\? AND due_date<\?\)/],
+    ['search', { search: 'disk' }, /SCAN ticket_search VIRTUAL TABLE INDEX \d+:M/],
+  ];
+  for (const [name, filter, expected] of cases) {
+    it(`${name}: uses its index, never a scan of every ticket`, async () => {
+      const plan = await planOf(filter);
+      expect(plan.join('\n')).toMatch(expected);
+      expect(plan.filter((step) => /^SCAN t\b/.test(step))).toEqual([]);
+    });
+  }
+});
