@@ -19,8 +19,10 @@ import { packageRoot } from '../src/package-root.js';
 import { createApiKey } from '../src/service/keys.js';
 import { TicketService } from '../src/service/service.js';
 import { ensureWorkspace } from '../src/service/workspace.js';
+import { registerConformanceFixtures } from './conformance-fixtures.js';
 
-const SUITE = '@modelcontextprotocol/conformance@0.1.13';
+/** @modelcontextprotocol/conformance@0.1.13, pinned in devDependencies (0.1.14 and newer need Node 22). */
+const SUITE = join(packageRoot, 'node_modules', '.bin', 'conformance');
 
 async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'ticket-mcp-conformance-'));
@@ -31,11 +33,17 @@ async function main(): Promise<number> {
   const agent = (await service.listAgents({ workspaceId: caller, agentId: '' }, { search: 'conformance' })).data.agents[0]!;
   await service.createTicket({ workspaceId: caller, agentId: agent.id }, { title: 'Conformance check', requestorEmail: 'suite@example.com' });
 
-  const server = await startHttpServer(service, { host: '127.0.0.1', port: 0, surface: {}, log: createLogger('warn') });
+  const server = await startHttpServer(service, {
+    host: '127.0.0.1',
+    port: 0,
+    surface: {},
+    log: createLogger('warn'),
+    register: registerConformanceFixtures,
+  });
   const target = new URL(server.url);
   const proxy = createServer((req, res) => {
     const upstream = request(
-      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: target.host, authorization: `Bearer ${key}` } },
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, authorization: `Bearer ${key}` } },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -47,9 +55,9 @@ async function main(): Promise<number> {
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/mcp`;
 
-  const args = ['-y', SUITE, 'server', '--url', url, '--expected-failures', join(packageRoot, 'conformance', 'expected-failures.yml'), ...process.argv.slice(2)];
-  console.error(`conformance: npx ${args.join(' ')}`);
-  const suite = spawn('npx', args, { stdio: 'inherit', cwd: dir });
+  const args = ['server', '--url', url, '--expected-failures', join(packageRoot, 'conformance', 'expected-failures.yml'), ...process.argv.slice(2)];
+  console.error(`conformance ${args.join(' ')}`);
+  const suite = spawn(SUITE, args, { stdio: 'inherit', cwd: dir });
   const code = await new Promise<number>((resolve) => suite.on('exit', (c) => resolve(c ?? 1)));
 
   proxy.close();

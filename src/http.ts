@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Surface } from '../tools/index.js';
 import type { Logger } from './log.js';
@@ -17,6 +18,8 @@ export interface HttpOptions {
   allowedOrigins?: string[];
   surface: Surface;
   log: Logger;
+  /** Adds to every request's server; the conformance run registers the suite's fixtures with it. */
+  register?: (server: McpServer) => void;
 }
 
 export interface RunningHttpServer {
@@ -26,6 +29,8 @@ export interface RunningHttpServer {
 }
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** How long shutdown waits for requests in flight (a write waiting out another process's lock, say). */
+const SHUTDOWN_GRACE_MS = 30_000;
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]', '::1'];
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -51,6 +56,14 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+function originHost(origin: string): string {
+  try {
+    return new URL(origin).hostname;
+  } catch {
+    return '';
+  }
+}
+
 const hostnameOf = (hostHeader: string) => (hostHeader.startsWith('[') ? hostHeader.slice(0, hostHeader.indexOf(']') + 1) : hostHeader.split(':')[0]!);
 
 /**
@@ -70,8 +83,10 @@ export async function startHttpServer(service: TicketService, options: HttpOptio
     if (!allowedHosts.has(hostname)) {
       return sendJson(res, 403, rpcError(-32000, `Host "${hostname}" is not allowed; start the server with --allowed-hosts ${hostname} to accept it.`));
     }
+    // A browser page may call only from an allowed origin, or from a page on an allowed host
+    // (a local app on localhost): a rebinding attack's page has the attacker's origin.
     const origin = req.headers.origin?.toLowerCase();
-    if (origin !== undefined && !allowedOrigins.has(origin)) {
+    if (origin !== undefined && !allowedOrigins.has(origin) && !allowedHosts.has(originHost(origin))) {
       return sendJson(res, 403, rpcError(-32000, `Origin "${origin}" is not allowed; see --allowed-origins.`));
     }
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
@@ -81,9 +96,15 @@ export async function startHttpServer(service: TicketService, options: HttpOptio
         'www-authenticate': 'Bearer realm="ticket-mcp"',
       });
     }
-    const body = req.method === 'POST' ? await readJsonBody(req) : undefined;
+    // Stateless: no session to resume or end, and no stream for notifications (the
+    // spec's answer for a server that offers no SSE stream is 405).
+    if (req.method !== 'POST') {
+      return sendJson(res, 405, rpcError(-32000, 'Method not allowed: this server is stateless; send requests with POST.'), { allow: 'POST' });
+    }
+    const body = await readJsonBody(req);
     const surface: Surface = identity.readOnly ? { ...options.surface, readOnly: true } : options.surface;
     const server = createServer(service, { caller: identity.caller, log, surface });
+    options.register?.(server);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();
@@ -127,7 +148,12 @@ export async function startHttpServer(service: TicketService, options: HttpOptio
     async close() {
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
-      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          setTimeout(resolve, SHUTDOWN_GRACE_MS).unref();
+        });
+      }
       http.closeAllConnections();
       await closed;
     },

@@ -5,41 +5,53 @@ type Node = Record<string, unknown>;
 const isNode = (value: unknown): value is Node => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * zod's JSON Schema, made smaller for tools/list (a model pays for every token of it)
- * without changing what it accepts for the client: a `format` makes its regex
- * `pattern` redundant, the safe-integer bounds say nothing, and `anyOf [X, null]`
- * becomes `type: [X, "null"]`. The server still checks arguments with zod itself.
+ * zod's JSON Schema, tidied for tools/list: smaller (a model pays for every token of
+ * it) and, for input, portable (clients map it onto their providers' function-calling
+ * dialects, so nullable is `anyOf [X, null]` with single-type branches). A `format` makes its
+ * regex `pattern` redundant, and safe-integer bounds say nothing; a description zod
+ * left inside a union branch moves up to the property it describes.
  */
-function compact(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(compact);
+function tidy(node: unknown, io: 'input' | 'output'): unknown {
+  if (Array.isArray(node)) return node.map((n) => tidy(n, io));
   if (!isNode(node)) return node;
   const out: Node = {};
-  for (const [key, value] of Object.entries(node)) out[key] = compact(value);
+  for (const [key, value] of Object.entries(node)) out[key] = tidy(value, io);
+  // Input schemas become function declarations, some in single-type dialects (Gemini's):
+  // there `type: [X, "null"]` is spelled `anyOf [{type: X}, {type: "null"}]`. Output
+  // schemas only validate answers, so they keep the shorter spelling.
+  if (io === 'input' && Array.isArray(out.type)) {
+    const { type, description, ...constraints } = out;
+    const types = type as string[];
+    return {
+      anyOf: types.map((t) => (t === 'null' ? { type: t } : { type: t, ...constraints })),
+      ...(description !== undefined && { description }),
+    };
+  }
   if (typeof out.format === 'string') delete out.pattern;
   if (out.maximum === Number.MAX_SAFE_INTEGER) delete out.maximum;
   if (out.minimum === Number.MIN_SAFE_INTEGER) delete out.minimum;
   if (isNode(out.propertyNames) && Object.keys(out.propertyNames).length === 1 && out.propertyNames.type === 'string') {
     delete out.propertyNames;
   }
-  const options = out.anyOf;
-  if (Array.isArray(options) && options.length === 2) {
-    const nullAt = options.findIndex((o) => isNode(o) && o.type === 'null' && Object.keys(o).length === 1);
-    const other = options[1 - nullAt];
-    if (nullAt !== -1 && isNode(other) && typeof other.type === 'string') {
-      delete out.anyOf;
-      Object.assign(out, other, { type: [other.type, 'null'], ...(out.description !== undefined && { description: out.description }) });
-      if (Array.isArray(other.enum)) out.enum = [...other.enum, null];
-    } else if (nullAt !== -1 && isNode(other) && Array.isArray(other.anyOf)) {
-      // A nullable union: one flat anyOf, with the union's description kept on top.
-      out.anyOf = [...other.anyOf, options[nullAt]];
-      if (out.description === undefined && other.description !== undefined) out.description = other.description;
+  // An empty schema accepts anything; say so plainly.
+  if (isNode(out.additionalProperties) && Object.keys(out.additionalProperties).length === 0) out.additionalProperties = true;
+  if (Array.isArray(out.anyOf)) {
+    const branches: unknown[] = [];
+    for (const branch of out.anyOf) {
+      const nested = isNode(branch) && Array.isArray(branch.anyOf) && Object.keys(branch).every((k) => k === 'anyOf' || k === 'description');
+      if (isNode(branch) && typeof branch.description === 'string' && out.description === undefined) {
+        out.description = branch.description;
+        delete branch.description;
+      }
+      branches.push(...(nested ? (branch.anyOf as unknown[]) : [branch]));
     }
+    out.anyOf = branches;
   }
   return out;
 }
 
-export function toCompactJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Node {
+export function toToolJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Node {
   // The MCP default dialect is 2020-12 already; the $schema key only costs tokens.
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io });
-  return compact(rest) as Node;
+  return tidy(rest, io) as Node;
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { selectTools, tools as allTools, type Surface } from '../tools/index.js';
 import type { Tool } from '../tools/tool.js';
 import { envelopeForError, envelopeSchema, failed, succeeded, type Envelope } from './envelope.js';
-import { toCompactJsonSchema } from './json-schema.js';
+import { toToolJsonSchema } from './json-schema.js';
 import type { Logger } from './log.js';
 import { packageVersion } from './package-root.js';
 import { registerResourcesAndPrompts } from './resources.js';
@@ -47,13 +47,18 @@ function describeTool(tool: Tool): ListedTool {
       name: tool.name,
       title: tool.title,
       description: tool.description,
-      inputSchema: toCompactJsonSchema(tool.input, 'input') as ListedTool['inputSchema'],
-      outputSchema: toCompactJsonSchema(envelopeSchema(tool.output), 'output') as ListedTool['outputSchema'],
-      annotations: { title: tool.title, ...tool.annotations },
+      inputSchema: toToolJsonSchema(tool.input, 'input') as ListedTool['inputSchema'],
+      outputSchema: toToolJsonSchema(envelopeSchema(tool.output), 'output') as ListedTool['outputSchema'],
+      annotations: { ...tool.annotations },
     };
     described.set(tool, listed);
   }
   return listed;
+}
+
+/** What tools/list answers for a surface. */
+export function toolListing(surface: Surface = {}): { tools: ListedTool[] } {
+  return { tools: selectTools(surface).map(describeTool) };
 }
 
 function asResult(envelope: Envelope<unknown>, tool?: Tool): CallToolResult {
@@ -79,9 +84,8 @@ function trimmedAway(name: string, surface: Surface): Envelope<never> {
  */
 export function createServer(service: TicketService, options: ServerOptions): McpServer {
   const { caller, log, surface = {} } = options;
-  const shown = selectTools(surface);
-  const byName = new Map(shown.map((tool) => [tool.name, tool]));
-  const listing = { tools: shown.map(describeTool) };
+  const byName = new Map(selectTools(surface).map((tool) => [tool.name, tool]));
+  const listing = toolListing(surface);
 
   const mcp = new McpServer(
     { name: 'ticket-mcp', title: 'ticket-mcp helpdesk', version: packageVersion },

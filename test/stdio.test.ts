@@ -73,6 +73,34 @@ describe('the ticket-mcp bin', () => {
     await memory.client.close();
   });
 
+  it('trims its surface with --read-only and --toolsets, and keeps workspaces apart with --workspace', async () => {
+    const db = join(dir, 'trim.db');
+    const reader = await spawnServer(['--db', db, '--read-only']);
+    expect((await reader.client.listTools()).tools.map((t) => t.name)).toEqual([
+      'get_ticket',
+      'list_tickets',
+      'get_ticket_history',
+      'list_agents',
+      'list_teams',
+      'list_tags',
+    ]);
+    await reader.client.close();
+    const tagger = await spawnServer(['--db', db, '--toolsets', 'tags']);
+    expect((await tagger.client.listTools()).tools.map((t) => t.name)).toEqual(['add_tag', 'remove_tag', 'create_tag', 'update_tag', 'list_tags']);
+    await tagger.client.close();
+    const bad = run(['--db', db, '--toolsets', 'tickets,nope']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('toolsets are tickets, comments, tags, directory');
+
+    const alpha = await spawnServer(['--db', db]);
+    await ok(alpha.client, 'create_ticket', { title: 'In the default workspace', requestorEmail: 'a@example.com' });
+    await alpha.client.close();
+    const beta = await spawnServer(['--db', db], { TICKETS_WORKSPACE: 'beta' });
+    expect((await ok(beta.client, 'list_tickets')).tickets).toEqual([]);
+    await beta.client.close();
+    expect(beta.stderr()).toContain('"workspace":"beta"');
+  });
+
   it('writes only protocol messages to stdout', async () => {
     const child = spawn(process.execPath, [CLI, '--db', join(dir, 'stdout.db'), '--log-level', 'debug'], { stdio: 'pipe' });
     let stdout = '';

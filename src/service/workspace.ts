@@ -72,14 +72,20 @@ const workspaceNamed = (db: Db, name: string) =>
  * process may call this at start-up at the same time.
  */
 export async function ensureWorkspace(db: Db, name: string = DEFAULT_WORKSPACE): Promise<string> {
-  return writeTransaction(db, async (trx) => (await workspaceNamed(trx, name))?.id ?? seedWorkspace(trx, name.trim()));
+  const trimmed = validWorkspaceName(name);
+  return writeTransaction(db, async (trx) => (await workspaceNamed(trx, trimmed))?.id ?? seedWorkspace(trx, trimmed));
 }
 
-export async function createWorkspace(db: Db, name: string): Promise<string> {
+function validWorkspaceName(name: string): string {
   const trimmed = name.trim();
   if (!/^[\w.-]{1,64}$/.test(trimmed)) {
     throw validationError(`"${name}" is not a workspace name: use 1 to 64 letters, digits, dots, dashes or underscores.`);
   }
+  return trimmed;
+}
+
+export async function createWorkspace(db: Db, name: string): Promise<string> {
+  const trimmed = validWorkspaceName(name);
   return writeTransaction(db, async (trx) => {
     if (await workspaceNamed(trx, trimmed)) throw conflict(`Workspace "${trimmed}" already exists.`);
     return seedWorkspace(trx, trimmed);
