@@ -14,7 +14,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { section, show } from './transcript.js';
 
-const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../bin/ticket-mcp.cjs', import.meta.url));
 
 function bin(db: string, ...args: string[]): string {
   console.log(`$ ticket-mcp ${args.join(' ')}`);

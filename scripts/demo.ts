@@ -12,7 +12,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { section, show } from './transcript.js';
 
-const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../bin/ticket-mcp.cjs', import.meta.url));
 async function startAgent(db: string, actor: string): Promise<Client> {
   const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, '--db', db, '--actor', actor], stderr: 'ignore' });
   const client = new Client({ name: 'ticket-mcp-demo', version: '1.0.0' });

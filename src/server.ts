@@ -37,11 +37,18 @@ const ToolCallRequest = z.object({
   params: z.looseObject({ name: z.string(), arguments: z.unknown().optional() }),
 });
 
+/**
+ * In the bundled bin, tools/list is computed at build time (scripts/bundle.ts):
+ * converting every tool's zod schemas to JSON Schema would cost ~25 ms of start-up.
+ */
+declare const BUNDLED_TOOL_LISTING: readonly ListedTool[] | undefined;
+const bundledListing = typeof BUNDLED_TOOL_LISTING === 'undefined' ? undefined : new Map(BUNDLED_TOOL_LISTING.map((t) => [t.name, t]));
+
 /** Tool descriptions never change at run time; HTTP builds a server per request, so each is converted once. */
 const described = new WeakMap<Tool, ListedTool>();
 
 function describeTool(tool: Tool): ListedTool {
-  let listed = described.get(tool);
+  let listed = described.get(tool) ?? bundledListing?.get(tool.name);
   if (!listed) {
     listed = {
       name: tool.name,

@@ -13,7 +13,8 @@ import type { Caller } from '../src/service/context.js';
 import { TicketService } from '../src/service/service.js';
 import { ensureWorkspace, resolveActor } from '../src/service/workspace.js';
 
-export const CLI = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+/** The published bin: the bundle and its launcher (npm run build). */
+export const CLI = fileURLToPath(new URL('../dist/bin/ticket-mcp.cjs', import.meta.url));
 
 /** A fresh folder per test file, removed by the returned cleanup. */
 export function tempDir(): { dir: string; cleanup: () => void } {

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packageVersion } from '../src/package-root.js';
+import { toolListing } from '../src/server.js';
 import { CLI, ok, spawnServer, tempDir } from './helpers.js';
 
 /** The built bin, spawned over stdio the way an agent runtime does it. */
@@ -53,6 +54,12 @@ describe('the ticket-mcp bin', () => {
     const history = await ok(second.client, 'get_ticket_history', { id: created.id });
     expect(history.events.map((e: any) => e.type)).toEqual(['created', 'assignment_changed', 'status_changed']);
     await second.client.close();
+  });
+
+  it('lists, from the tools/list computed at build time, exactly what the code describes', async () => {
+    const server = await spawnServer(['--db', ':memory:']);
+    expect((await server.client.listTools()).tools).toEqual(toolListing().tools);
+    await server.client.close();
   });
 
   it('defaults to the XDG data folder and the built-in agent, and works on :memory:', async () => {

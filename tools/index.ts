@@ -19,7 +19,7 @@ import { takeover } from './takeover.js';
 import { updateAgent } from './update_agent.js';
 import { updateTag } from './update_tag.js';
 import { updateTicket } from './update_ticket.js';
-import { TOOLSETS, type Tool, type Toolset } from './tool.js';
+import type { Tool, Toolset } from './tool.js';
 
 /** Every tool, in the order tools/list shows them: the design card's five first. */
 export const tools: readonly Tool[] = [
@@ -56,14 +56,4 @@ export function selectTools(surface: Surface = {}): readonly Tool[] {
   return tools.filter(
     (tool) => (!surface.readOnly || tool.annotations.readOnlyHint) && (!surface.toolsets || surface.toolsets.includes(tool.toolset)),
   );
-}
-
-/** `tickets,tags` → the toolsets, or an error naming the valid ones. */
-export function parseToolsets(text: string): Toolset[] {
-  const names = text.split(',').map((n) => n.trim().toLowerCase()).filter(Boolean);
-  const unknown = names.filter((n) => !(TOOLSETS as readonly string[]).includes(n));
-  if (names.length === 0 || unknown.length > 0) {
-    throw new Error(`unknown toolset ${unknown.join(', ') || '(none given)'}; toolsets are ${TOOLSETS.join(', ')}`);
-  }
-  return names as Toolset[];
 }

@@ -39,3 +39,13 @@ export const READ: ToolAnnotations = { readOnlyHint: true, destructiveHint: fals
 export const ADD: ToolAnnotations = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false };
 export const SET: ToolAnnotations = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false };
 export const OVERWRITE: ToolAnnotations = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false };
+
+/** `tickets,tags` → the toolsets, or an error naming the valid ones. */
+export function parseToolsets(text: string): Toolset[] {
+  const names = text.split(',').map((n) => n.trim().toLowerCase()).filter(Boolean);
+  const unknown = names.filter((n) => !(TOOLSETS as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new Error(`unknown toolset ${unknown.join(', ') || '(none given)'}; toolsets are ${TOOLSETS.join(', ')}`);
+  }
+  return names as Toolset[];
+}

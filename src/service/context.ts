@@ -1,5 +1,8 @@
 import { customAlphabet } from 'nanoid';
 
+/** The workspace a fresh database has, and the one stdio and `keys create` use unless told otherwise. */
+export const DEFAULT_WORKSPACE = 'default';
+
 /** Who is calling and where: every service call is scoped to one workspace and one actor. */
 export interface Caller {
   workspaceId: string;

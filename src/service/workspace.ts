@@ -1,13 +1,11 @@
 import type { Db } from '../db/open.js';
 import { writeTransaction } from '../db/transaction.js';
 import { conflict, DomainError, notFound, validationError } from '../errors.js';
-import { newId, now } from './context.js';
+import { DEFAULT_WORKSPACE, newId, now } from './context.js';
 import { STATUS_DESCRIPTIONS, STATUS_NAMES, TRANSITIONS } from './lifecycle.js';
 import { insertAgent } from './directory.js';
 import { findAgent, type AgentRecord } from './refs.js';
 import { fold } from './text.js';
-
-export const DEFAULT_WORKSPACE = 'default';
 
 /** Who acts when the runtime names nobody: a built-in AI agent. */
 export const BUILTIN_AGENT = { name: 'Assistant', email: 'assistant@ticket-mcp.local', kind: 'ai' } as const;

@@ -1,0 +1,33 @@
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Logger } from '../log.js';
+import { packageVersion } from '../package-root.js';
+import { createServer } from '../server.js';
+import { DEFAULT_WORKSPACE } from '../service/context.js';
+import { ensureWorkspace, resolveActor } from '../service/workspace.js';
+import { onShutdown, openService } from './common.js';
+import { surfaceOf, type Values } from './options.js';
+
+/** `ticket-mcp`: one session over stdin and stdout, as an agent runtime spawns it. */
+export async function runStdio(values: Values, log: Logger): Promise<void> {
+  const surface = surfaceOf(values);
+  const { service, path } = openService(values);
+  const workspaceName = values.workspace || process.env.TICKETS_WORKSPACE || DEFAULT_WORKSPACE;
+  const workspaceId = await ensureWorkspace(service.db, workspaceName);
+  const actor = await resolveActor(service.db, workspaceId, values.actor || process.env.TICKETS_ACTOR);
+  const server = createServer(service, { caller: { workspaceId, agentId: actor.id }, log, surface });
+  const shutdown = onShutdown(log, async () => {
+    await server.close();
+    await service.close();
+  });
+  process.stdin.on('end', () => shutdown('stdin closed'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  await server.connect(new StdioServerTransport());
+  log.info('ticket-mcp ready on stdio', {
+    version: packageVersion,
+    db: path,
+    schemaVersion: service.database.schemaVersion,
+    workspace: workspaceName,
+    actor: `${actor.name} <${actor.email}>`,
+  });
+}
