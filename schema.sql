@@ -255,7 +255,7 @@ CREATE TABLE idempotency_keys (
 -- Full-text search over title, description and every comment, kept in step by triggers.
 CREATE VIRTUAL TABLE ticket_search USING fts5 (
   title, description, comments,
-  tokenize = 'unicode61 remove_diacritics 2'
+  tokenize = 'unicode61 remove_diacritics 2', detail = none, columnsize = 0
 );
 CREATE TRIGGER ticket_search_insert AFTER INSERT ON tickets
 BEGIN

@@ -27,4 +27,22 @@ describe('a database another process holds', () => {
     other.close();
     await service.close();
   });
+
+  it('serves concurrent calls on a fresh process, where the first ones load the workspace lookups', async () => {
+    const { service, caller } = await openService(join(dir, 'fresh.db'));
+    const answers = await Promise.all([
+      service.listTickets(caller, {}),
+      service.createTicket(caller, { title: 'First', requestorEmail: 'f@example.com' }),
+      service.createTicket(caller, { title: 'Second', requestorEmail: 'f@example.com' }),
+      service.listTickets(caller, { status: 'open' }),
+    ]);
+    // All four answer (none waits on another's half-loaded lookups); the lists see 0 to 2 tickets.
+    expect(answers.slice(1, 3).map((a) => a.message).sort()).toEqual([
+      'Ticket SUP-1 created (open), unassigned.',
+      'Ticket SUP-2 created (open), unassigned.',
+    ]);
+    for (const list of [answers[0]!, answers[3]!]) expect(list.message).toMatch(/^[0-2] tickets?/);
+    expect((await service.listTickets(caller, {})).data.tickets).toHaveLength(2);
+    await service.close();
+  });
 });

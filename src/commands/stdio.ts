@@ -16,10 +16,14 @@ export async function runStdio(values: Values, log: Logger): Promise<void> {
   const actor = await resolveActor(service.db, workspaceId, values.actor || process.env.TICKETS_ACTOR);
   const server = createServer(service, { caller: { workspaceId, agentId: actor.id }, log, surface });
   const shutdown = onShutdown(log, async () => {
+    // Answer what was asked before closing: calls in flight finish, and their answers go out.
+    await service.idle();
+    await new Promise(setImmediate);
     await server.close();
     await service.close();
   });
-  process.stdin.on('end', () => shutdown('stdin closed'));
+  // When stdin closes, requests already read may still be running: shut down once nothing is left to do.
+  process.stdin.on('end', () => process.once('beforeExit', () => shutdown('stdin closed')));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   await server.connect(new StdioServerTransport());

@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { prepared, runPrepared } from '../db/prepared.js';
+import type { Db } from '../db/open.js';
 import { readTransaction } from '../db/transaction.js';
 import { validationError } from '../errors.js';
 import { normalizeInstant, type Caller } from './context.js';
@@ -17,24 +19,30 @@ export interface GetTicketInput {
   id: string;
 }
 
+const commentCount = prepared('reads.commentCount', (db, p: { ticket: string }) =>
+  db
+    .selectFrom('comments')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('ticket_id', '=', p.ticket),
+);
+
+const newestComments = prepared('reads.newestComments', (db, p: { ticket: string; limit: number }) =>
+  db
+    .selectFrom('comments as c')
+    .innerJoin('agents as a', 'a.id', 'c.author_id')
+    .select(['c.id', 'a.name as author', 'c.author_id', 'c.body', 'c.is_internal', 'c.created_at'])
+    .where('c.ticket_id', '=', p.ticket)
+    .orderBy('c.created_at', 'desc')
+    .orderBy(sql`c.rowid`, 'desc')
+    .limit(p.limit),
+);
+
 export async function getTicket(deps: ServiceDeps, caller: Caller, input: GetTicketInput): Promise<Result<TicketWithComments>> {
   return readTransaction(deps.db, async (db) => {
     const record = await findTicket(db, caller.workspaceId, input.id);
     const detail = await readTicketDetail(deps, db, record.id);
-    const { count } = await db
-      .selectFrom('comments')
-      .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('ticket_id', '=', record.id)
-      .executeTakeFirstOrThrow();
-    const newest = await db
-      .selectFrom('comments as c')
-      .innerJoin('agents as a', 'a.id', 'c.author_id')
-      .select(['c.id', 'a.name as author', 'c.author_id', 'c.body', 'c.is_internal', 'c.created_at'])
-      .where('c.ticket_id', '=', record.id)
-      .orderBy('c.created_at', 'desc')
-      .orderBy(sql`c.rowid`, 'desc')
-      .limit(COMMENTS_SHOWN)
-      .execute();
+    const [{ count }] = (await commentCount(db, { ticket: record.id })) as [{ count: number }];
+    const newest = await newestComments(db, { ticket: record.id, limit: COMMENTS_SHOWN });
     const comments: Comment[] = newest.reverse().map((c) => ({
       id: c.id,
       author: c.author,
@@ -83,143 +91,164 @@ export function toFtsQuery(text: string): string {
   return words.map((w) => `"${w}"*`).join(' ');
 }
 
+/** Which optional parts a list query has: everything that changes its SQL, and nothing else. */
+interface ListShape {
+  statuses: number;
+  assignee?: 'none' | 'one';
+  team: boolean;
+  tag: boolean;
+  priority: boolean;
+  requestor: boolean;
+  chat: boolean;
+  due: boolean;
+  includeDeleted: boolean;
+  search: boolean;
+  sort: TicketSort;
+  after: boolean;
+}
+
+function listQuery(db: Db, p: Record<string, unknown>, shape: ListShape) {
+  let query = db
+    .selectFrom('tickets as t')
+    .innerJoin('teams as tm', 'tm.id', 't.team_id')
+    .leftJoin('agents as a', 'a.id', 't.assignee_id')
+    .select([
+      't.seq',
+      't.number',
+      'tm.identifier as team_identifier',
+      't.title',
+      't.status',
+      't.priority_id',
+      'a.name as assignee',
+      't.due_date',
+      't.updated_at',
+      't.deleted_at',
+      sql<string>`(SELECT json_group_array(g.name ORDER BY g.name_key) FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id
+        WHERE tt.ticket_id = t.id)`.as('tags_json'),
+    ])
+    .where('t.workspace_id', '=', p.ws as string);
+  if (shape.statuses > 0) {
+    query = query.where('t.status', 'in', Array.from({ length: shape.statuses }, (_, i) => p[`status${i}`] as string));
+  }
+  if (shape.assignee === 'none') query = query.where('t.assignee_id', 'is', null);
+  if (shape.assignee === 'one') query = query.where('t.assignee_id', '=', p.assignee as string);
+  if (shape.team) query = query.where('t.team_id', '=', p.team as string);
+  if (shape.tag) query = query.where('t.id', 'in', (eb) => eb.selectFrom('ticket_tags').select('ticket_id').where('tag_id', '=', p.tag as string));
+  if (shape.priority) query = query.where('t.priority_id', '=', p.priority as string);
+  if (shape.requestor) query = query.where('t.contact_id', '=', p.contact as string);
+  if (shape.chat) query = query.where('t.chat_id', '=', p.chat as string);
+  if (shape.due) query = query.where('t.due_date', '<', p.due as string);
+  if (!shape.includeDeleted) query = query.where('t.deleted_at', 'is', null);
+  if (shape.search) query = query.where('t.seq', 'in', sql<number>`(SELECT rowid FROM ticket_search WHERE ticket_search MATCH ${p.match})`);
+  if (shape.sort === 'updated') {
+    if (shape.after) query = query.where(sql<boolean>`(t.updated_at, t.seq) < (${p.afterAt}, ${p.afterSeq})`);
+    query = query.orderBy('t.updated_at', 'desc').orderBy('t.seq', 'desc');
+  } else if (shape.sort === 'newest') {
+    if (shape.after) query = query.where('t.seq', '<', p.afterSeq as number);
+    query = query.orderBy('t.seq', 'desc');
+  } else {
+    if (shape.after) query = query.where('t.seq', '>', p.afterSeq as number);
+    query = query.orderBy('t.seq', 'asc');
+  }
+  return query.limit(p.limit as number);
+}
+
+const contactByEmail = prepared('reads.contactByEmail', (db, p: { ws: string; key: string }) =>
+  db.selectFrom('contacts').select('id').where('workspace_id', '=', p.ws).where('email_key', '=', p.key),
+);
+
 export async function listTickets(deps: ServiceDeps, caller: Caller, input: ListTicketsInput): Promise<Result<TicketPage>> {
   const ws = caller.workspaceId;
+  const db = deps.db;
   const sort = input.sort ?? 'updated';
   const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
   const after = input.cursor === undefined ? undefined : decodeCursor(sort, input.cursor, sort === 'updated' ? 2 : 1);
-  return readTransaction(deps.db, async (db) => {
-    let query = db
-      .selectFrom('tickets as t')
-      .innerJoin('teams as tm', 'tm.id', 't.team_id')
-      .innerJoin('priorities as p', 'p.id', 't.priority_id')
-      .leftJoin('agents as a', 'a.id', 't.assignee_id')
-      .select([
-        't.id',
-        't.seq',
-        't.number',
-        'tm.identifier as team_identifier',
-        't.title',
-        't.status',
-        'p.name as priority',
-        'a.name as assignee',
-        't.due_date',
-        't.updated_at',
-        't.deleted_at',
-      ])
-      .where('t.workspace_id', '=', ws);
-
-    const filters: string[] = [];
-    if (input.status !== undefined) {
-      const refs = Array.isArray(input.status) ? input.status : [input.status];
-      const statuses: StatusName[] = [];
-      for (const ref of refs) statuses.push(await findStatus(db, ws, ref, 'status'));
-      query = query.where('t.status', 'in', statuses);
-      filters.push(statuses.join('/'));
-    }
-    if (input.assignee !== undefined) {
-      const who = input.assignee.trim().toLowerCase();
-      if (who === 'none' || who === 'unassigned') {
-        query = query.where('t.assignee_id', 'is', null);
-        filters.push('unassigned');
-      } else {
-        const agentId = who === 'me' ? caller.agentId : (await findAgent(db, ws, input.assignee)).id;
-        query = query.where('t.assignee_id', '=', agentId);
-        filters.push(`assigned to ${who === 'me' ? 'you' : input.assignee}`);
-      }
-    }
-    if (input.team !== undefined) {
-      const team = await findTeam(db, ws, input.team);
-      query = query.where('t.team_id', '=', team.id);
-      filters.push(`team ${team.identifier}`);
-    }
-    if (input.tag !== undefined) {
-      const tag = await findTag(db, ws, input.tag);
-      query = query.where('t.id', 'in', (eb) => eb.selectFrom('ticket_tags').select('ticket_id').where('tag_id', '=', tag.id));
-      filters.push(`tagged ${tag.name}`);
-    }
-    if (input.priority !== undefined) {
-      const priority = await findLookup(db, ws, 'priorities', input.priority, 'priority');
-      query = query.where('t.priority_id', '=', priority.id);
-      filters.push(`priority ${priority.name}`);
-    }
-    if (input.requestor !== undefined) {
-      // Resolved first, so the filter is an equality the contact index serves.
-      const contact = await db
-        .selectFrom('contacts')
-        .select('id')
-        .where('workspace_id', '=', ws)
-        .where('email_key', '=', fold(input.requestor))
-        .executeTakeFirst();
-      query = query.where('t.contact_id', '=', contact?.id ?? '');
-      filters.push(`from ${input.requestor}`);
-    }
-    if (input.chatId !== undefined) {
-      query = query.where('t.chat_id', '=', input.chatId);
-      filters.push(`chat ${input.chatId}`);
-    }
-    if (input.dueBefore !== undefined) {
-      query = query.where('t.due_date', '<', normalizeInstant(input.dueBefore));
-      filters.push(`due before ${input.dueBefore}`);
-    }
-    if (!input.includeDeleted) query = query.where('t.deleted_at', 'is', null);
-    if (input.search !== undefined) {
-      const match = toFtsQuery(input.search);
-      query = query.where('t.seq', 'in', sql<number>`(SELECT rowid FROM ticket_search WHERE ticket_search MATCH ${match})`);
-      filters.push(`matching "${input.search}"`);
-    }
-
-    if (sort === 'updated') {
-      if (after) query = query.where(sql<boolean>`(t.updated_at, t.seq) < (${after[0]}, ${after[1]})`);
-      query = query.orderBy('t.updated_at', 'desc').orderBy('t.seq', 'desc');
-    } else if (sort === 'newest') {
-      if (after) query = query.where('t.seq', '<', Number(after[0]));
-      query = query.orderBy('t.seq', 'desc');
-    } else {
-      if (after) query = query.where('t.seq', '>', Number(after[0]));
-      query = query.orderBy('t.seq', 'asc');
-    }
-    const rows = await query.limit(pageSize + 1).execute();
-    const { page, nextCursor } = paginate(rows, pageSize, (last) =>
-      encodeCursor(sort, sort === 'updated' ? [last.updated_at, last.seq] : [last.seq]),
-    );
-
-    const tagsByTicket = new Map<string, string[]>();
-    if (page.length > 0) {
-      const tagged = await db
-        .selectFrom('ticket_tags as tt')
-        .innerJoin('tags as g', 'g.id', 'tt.tag_id')
-        .select(['tt.ticket_id', 'g.name'])
-        .where(
-          'tt.ticket_id',
-          'in',
-          page.map((r) => r.id),
-        )
-        .orderBy('g.name')
-        .execute();
-      for (const { ticket_id, name } of tagged) {
-        tagsByTicket.set(ticket_id, [...(tagsByTicket.get(ticket_id) ?? []), name]);
-      }
-    }
-    const tickets = page.map((r) => ({
-      key: ticketKey(r),
-      title: r.title,
-      status: r.status as StatusName,
-      priority: r.priority,
-      assignee: r.assignee,
-      team: r.team_identifier,
-      tags: tagsByTicket.get(r.id) ?? [],
-      dueDate: r.due_date,
-      updatedAt: r.updated_at,
-      ...(r.deleted_at && { deleted: true as const }),
-    }));
-    const scope = filters.length > 0 ? ` (${filters.join(', ')})` : '';
-    const more = nextCursor ? '; more with nextCursor' : '';
-    return {
-      data: { tickets, nextCursor },
-      message: `${tickets.length} ticket${tickets.length === 1 ? '' : 's'}${scope}${more}.`,
-    };
-  });
+  const lookups = await deps.lookups.of(db, ws);
+  // Names become ids first; then the page is one statement, so no transaction is needed.
+  const params: Record<string, unknown> = { ws, limit: pageSize + 1 };
+  const filters: string[] = [];
+  const statuses = input.status === undefined ? [] : (Array.isArray(input.status) ? input.status : [input.status]).map((ref) => findStatus(lookups, ref, 'status'));
+  statuses.forEach((status, i) => (params[`status${i}`] = status));
+  if (statuses.length > 0) filters.push(statuses.join('/'));
+  let assignee: ListShape['assignee'];
+  if (input.assignee !== undefined) {
+    const who = input.assignee.trim().toLowerCase();
+    assignee = who === 'none' || who === 'unassigned' ? 'none' : 'one';
+    if (assignee === 'one') params.assignee = who === 'me' ? caller.agentId : (await findAgent(db, ws, input.assignee)).id;
+    filters.push(assignee === 'none' ? 'unassigned' : `assigned to ${who === 'me' ? 'you' : input.assignee}`);
+  }
+  if (input.team !== undefined) {
+    const team = await findTeam(db, ws, input.team);
+    params.team = team.id;
+    filters.push(`team ${team.identifier}`);
+  }
+  if (input.tag !== undefined) {
+    const tag = await findTag(db, ws, input.tag);
+    params.tag = tag.id;
+    filters.push(`tagged ${tag.name}`);
+  }
+  if (input.priority !== undefined) {
+    const priority = findLookup(lookups.priorities, 'priority', input.priority, 'priority');
+    params.priority = priority.id;
+    filters.push(`priority ${priority.name}`);
+  }
+  if (input.requestor !== undefined) {
+    // Resolved first, so the filter is an equality the contact index serves.
+    params.contact = (await contactByEmail(db, { ws, key: fold(input.requestor) }))[0]?.id ?? '';
+    filters.push(`from ${input.requestor}`);
+  }
+  if (input.chatId !== undefined) {
+    params.chat = input.chatId;
+    filters.push(`chat ${input.chatId}`);
+  }
+  if (input.dueBefore !== undefined) {
+    params.due = normalizeInstant(input.dueBefore);
+    filters.push(`due before ${input.dueBefore}`);
+  }
+  if (input.search !== undefined) {
+    params.match = toFtsQuery(input.search);
+    filters.push(`matching "${input.search}"`);
+  }
+  if (after) {
+    params.afterAt = after[0];
+    params.afterSeq = Number(after.at(-1));
+  }
+  const shape: ListShape = {
+    statuses: statuses.length,
+    ...(assignee && { assignee }),
+    team: input.team !== undefined,
+    tag: input.tag !== undefined,
+    priority: input.priority !== undefined,
+    requestor: input.requestor !== undefined,
+    chat: input.chatId !== undefined,
+    due: input.dueBefore !== undefined,
+    includeDeleted: input.includeDeleted === true,
+    search: input.search !== undefined,
+    sort,
+    after: after !== undefined,
+  };
+  const rows = await runPrepared(db, `reads.list:${JSON.stringify(shape)}`, params, (db, p) => listQuery(db, p, shape));
+  const { page, nextCursor } = paginate(rows, pageSize, (last) =>
+    encodeCursor(sort, sort === 'updated' ? [last.updated_at, last.seq] : [last.seq]),
+  );
+  const tickets = page.map((r) => ({
+    key: ticketKey(r),
+    title: r.title,
+    status: r.status as StatusName,
+    priority: lookups.priorities.find((p) => p.id === r.priority_id)!.name,
+    assignee: r.assignee,
+    team: r.team_identifier,
+    tags: JSON.parse(r.tags_json) as string[],
+    dueDate: r.due_date,
+    updatedAt: r.updated_at,
+    ...(r.deleted_at && { deleted: true as const }),
+  }));
+  const scope = filters.length > 0 ? ` (${filters.join(', ')})` : '';
+  const more = nextCursor ? '; more with nextCursor' : '';
+  return {
+    data: { tickets, nextCursor },
+    message: `${tickets.length} ticket${tickets.length === 1 ? '' : 's'}${scope}${more}.`,
+  };
 }
 
 export interface GetTicketHistoryInput {
@@ -230,6 +259,18 @@ export interface GetTicketHistoryInput {
 
 export const DEFAULT_HISTORY_PAGE_SIZE = 50;
 
+/** Event seqs start at 1, so "after 0" is the first page. */
+const historyRows = prepared('reads.history', (db, p: { ticket: string; after: number; limit: number }) =>
+  db
+    .selectFrom('events as e')
+    .innerJoin('agents as a', 'a.id', 'e.actor_id')
+    .select(['e.seq', 'e.type', 'a.name as actor', 'e.actor_id', 'e.created_at', 'e.ticket_version', 'e.data'])
+    .where('e.ticket_id', '=', p.ticket)
+    .where('e.seq', '>', p.after)
+    .orderBy('e.seq', 'asc')
+    .limit(p.limit),
+);
+
 export async function getTicketHistory(
   deps: ServiceDeps,
   caller: Caller,
@@ -239,14 +280,7 @@ export async function getTicketHistory(
   const after = input.cursor === undefined ? undefined : decodeCursor('history', input.cursor, 1);
   return readTransaction(deps.db, async (db) => {
     const ticket = await findTicket(db, caller.workspaceId, input.id);
-    let query = db
-      .selectFrom('events as e')
-      .innerJoin('agents as a', 'a.id', 'e.actor_id')
-      .select(['e.seq', 'e.type', 'a.name as actor', 'e.actor_id', 'e.created_at', 'e.ticket_version', 'e.data'])
-      .where('e.ticket_id', '=', ticket.id)
-      .orderBy('e.seq', 'asc');
-    if (after) query = query.where('e.seq', '>', Number(after[0]));
-    const rows = await query.limit(pageSize + 1).execute();
+    const rows = await historyRows(db, { ticket: ticket.id, after: after ? Number(after[0]) : 0, limit: pageSize + 1 });
     const { page, nextCursor } = paginate(rows, pageSize, (last) => encodeCursor('history', [last.seq]));
     const events: TicketEvent[] = page.map((e) => ({
       id: e.seq,

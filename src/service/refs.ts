@@ -1,8 +1,10 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/open.js';
+import { prepared } from '../db/prepared.js';
 import type { AgentsTable, TagsTable, TeamsTable, TicketsTable } from '../db/tables.js';
 import { DomainError, notFound, validationError, type Candidate } from '../errors.js';
 import { parseStatusName, STATUS_WORDS, type StatusName } from './lifecycle.js';
+import type { Lookup, WorkspaceLookups } from './store.js';
 import { containsText, fold } from './text.js';
 
 /**
@@ -24,31 +26,39 @@ function ambiguous(what: string, ref: string, candidates: Candidate[]): DomainEr
   });
 }
 
+const ticketColumns = (db: Db) =>
+  db
+    .selectFrom('tickets')
+    .innerJoin('teams', 'teams.id', 'tickets.team_id')
+    .selectAll('tickets')
+    .select('teams.identifier as team_identifier');
+
+const ticketById = prepared('refs.ticketById', (db, p: { ws: string; id: string }) =>
+  ticketColumns(db).where('tickets.workspace_id', '=', p.ws).where('tickets.id', '=', p.id),
+);
+
+/** The team first (by its identifier), then the (team_id, number) unique index. */
+const ticketByKey = prepared('refs.ticketByKey', (db, p: { ws: string; identifier: string; number: number }) =>
+  ticketColumns(db)
+    .where('tickets.team_id', '=', (eb) =>
+      eb.selectFrom('teams as owner').select('owner.id').where('owner.workspace_id', '=', p.ws).where('owner.identifier', '=', p.identifier),
+    )
+    .where('tickets.number', '=', p.number),
+);
+
+const ticketsByNumber = prepared('refs.ticketsByNumber', (db, p: { ws: string; number: number; limit: number }) =>
+  ticketColumns(db).where('tickets.workspace_id', '=', p.ws).where('tickets.number', '=', p.number).limit(p.limit),
+);
+
 /** A ticket by id, key (`SUP-42`, any case) or bare number when only one team has it. */
 export async function findTicket(db: Db, workspaceId: string, ref: string): Promise<TicketRecord> {
   const text = ref.trim();
-  const tickets = () =>
-    db
-      .selectFrom('tickets')
-      .innerJoin('teams', 'teams.id', 'tickets.team_id')
-      .selectAll('tickets')
-      .select('teams.identifier as team_identifier')
-      .where('tickets.workspace_id', '=', workspaceId);
-  const byId = await tickets().where('tickets.id', '=', text).executeTakeFirst();
-  if (byId) return byId;
-
   const key = TICKET_KEY.exec(text);
   if (key) {
-    const byKey = await tickets()
-      .where('teams.identifier', '=', key[1]!.toUpperCase())
-      .where('tickets.number', '=', Number(key[2]))
-      .executeTakeFirst();
+    const [byKey] = await ticketByKey(db, { ws: workspaceId, identifier: key[1]!.toUpperCase(), number: Number(key[2]) });
     if (byKey) return byKey;
   } else if (/^#?\d+$/.test(text)) {
-    const matches = await tickets()
-      .where('tickets.number', '=', Number(text.replace('#', '')))
-      .limit(CANDIDATE_LIMIT)
-      .execute();
+    const matches = await ticketsByNumber(db, { ws: workspaceId, number: Number(text.replace('#', '')), limit: CANDIDATE_LIMIT });
     if (matches.length === 1) return matches[0]!;
     if (matches.length > 1) {
       throw ambiguous(
@@ -57,24 +67,30 @@ export async function findTicket(db: Db, workspaceId: string, ref: string): Prom
         matches.map((t) => ({ id: t.id, name: `${t.team_identifier}-${t.number}: ${t.title}` })),
       );
     }
+  } else {
+    const [byId] = await ticketById(db, { ws: workspaceId, id: text });
+    if (byId) return byId;
   }
   throw notFound(`No ticket "${text}" in this workspace.`, {
     hint: 'Pass a key such as SUP-12 or an id; list_tickets (with search for words in it) finds tickets.',
   });
 }
 
+const agentsMatching = prepared('refs.agentsMatching', (db, p: { ws: string; text: string; key: string; limit: number }) =>
+  db
+    .selectFrom('agents')
+    .selectAll()
+    .where('workspace_id', '=', p.ws)
+    .where((eb) => eb.or([eb('id', '=', p.text), eb('email_key', '=', p.key), eb('name_key', '=', p.key)]))
+    .orderBy('name_key')
+    .limit(p.limit),
+);
+
 /** An agent by id, email, or exact name (any case); a name two agents share is AMBIGUOUS. */
 export async function findAgent(db: Db, workspaceId: string, ref: string): Promise<AgentRecord> {
   const text = ref.trim();
   const key = fold(text);
-  const exact = await db
-    .selectFrom('agents')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where((eb) => eb.or([eb('id', '=', text), eb('email_key', '=', key), eb('name_key', '=', key)]))
-    .orderBy('name_key')
-    .limit(CANDIDATE_LIMIT)
-    .execute();
+  const exact = await agentsMatching(db, { ws: workspaceId, text, key, limit: CANDIDATE_LIMIT });
   const byIdOrEmail = exact.find((a) => a.id === text || a.email_key === key);
   if (byIdOrEmail) return byIdOrEmail;
   if (exact.length === 1) return exact[0]!;
@@ -98,15 +114,18 @@ export async function findAgent(db: Db, workspaceId: string, ref: string): Promi
   });
 }
 
+const teamMatching = prepared('refs.teamMatching', (db, p: { ws: string; text: string; identifier: string; key: string }) =>
+  db
+    .selectFrom('teams')
+    .selectAll()
+    .where('workspace_id', '=', p.ws)
+    .where((eb) => eb.or([eb('id', '=', p.text), eb('identifier', '=', p.identifier), eb('name_key', '=', p.key)])),
+);
+
 /** A team by id, identifier (`ENG`, any case) or name (any case). */
 export async function findTeam(db: Db, workspaceId: string, ref: string): Promise<TeamRecord> {
   const text = ref.trim();
-  const team = await db
-    .selectFrom('teams')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where((eb) => eb.or([eb('id', '=', text), eb('identifier', '=', text.toUpperCase()), eb('name_key', '=', fold(text))]))
-    .executeTakeFirst();
+  const [team] = await teamMatching(db, { ws: workspaceId, text, identifier: text.toUpperCase(), key: fold(text) });
   if (team) return team;
   const teams = await db
     .selectFrom('teams')
@@ -121,14 +140,18 @@ export async function findTeam(db: Db, workspaceId: string, ref: string): Promis
   });
 }
 
-export async function findTagOrUndefined(db: Db, workspaceId: string, ref: string): Promise<TagRecord | undefined> {
-  const text = ref.trim();
-  return db
+const tagMatching = prepared('refs.tagMatching', (db, p: { ws: string; text: string; key: string }) =>
+  db
     .selectFrom('tags')
     .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where((eb) => eb.or([eb('id', '=', text), eb('name_key', '=', fold(text))]))
-    .executeTakeFirst();
+    .where('workspace_id', '=', p.ws)
+    .where((eb) => eb.or([eb('id', '=', p.text), eb('name_key', '=', p.key)])),
+);
+
+export async function findTagOrUndefined(db: Db, workspaceId: string, ref: string): Promise<TagRecord | undefined> {
+  const text = ref.trim();
+  const [tag] = await tagMatching(db, { ws: workspaceId, text, key: fold(text) });
+  return tag;
 }
 
 /** A tag by id or name (any case). */
@@ -140,44 +163,18 @@ export async function findTag(db: Db, workspaceId: string, ref: string): Promise
   });
 }
 
-type LookupTable = 'priorities' | 'sentiments' | 'ticket_types';
-const LOOKUP_WHAT: Record<LookupTable, string> = {
-  priorities: 'priority',
-  sentiments: 'sentiment',
-  ticket_types: 'ticket type',
-};
-
-/** A priority, sentiment or ticket type by id or name (any case). */
-export async function findLookup(
-  db: Db,
-  workspaceId: string,
-  table: LookupTable,
-  ref: string,
-  field: string,
-): Promise<{ id: string; name: string }> {
+/** A priority, sentiment or ticket type by id or name (any case), from the workspace's lookups. */
+export function findLookup(rows: Lookup[], what: string, ref: string, field: string): Lookup {
   const text = ref.trim();
-  const rows = await db
-    .selectFrom(table)
-    .select(['id', 'name'])
-    .where('workspace_id', '=', workspaceId)
-    .orderBy('position')
-    .execute();
   const found = rows.find((r) => r.id === text || r.name.toLowerCase() === text.toLowerCase());
   if (found) return found;
-  throw validationError(`\`${field}\`: no ${LOOKUP_WHAT[table]} "${text}". Valid: ${rows.map((r) => r.name).join(', ')}.`);
+  throw validationError(`\`${field}\`: no ${what} "${text}". Valid: ${rows.map((r) => r.name).join(', ')}.`);
 }
 
 /** A status by name, alias (`in progress`, `done`, …) or status id. */
-export async function findStatus(db: Db, workspaceId: string, ref: string, field: string): Promise<StatusName> {
-  const byName = parseStatusName(ref);
-  if (byName) return byName;
-  const byId = await db
-    .selectFrom('statuses')
-    .select('name')
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', ref.trim())
-    .executeTakeFirst();
-  const named = byId && parseStatusName(byId.name);
+export function findStatus(lookups: WorkspaceLookups, ref: string, field: string): StatusName {
+  const named = parseStatusName(ref);
   if (named) return named;
+  for (const [name, id] of lookups.statusIds) if (id === ref.trim()) return name;
   throw validationError(`\`${field}\`: no status "${ref}". Valid: ${STATUS_WORDS}, or a status id.`);
 }

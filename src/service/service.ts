@@ -2,7 +2,7 @@ import { openDatabase, type OpenDatabase } from '../db/open.js';
 import type { Caller } from './context.js';
 import * as directory from './directory.js';
 import * as reads from './reads.js';
-import { Lifecycle, type ServiceDeps } from './store.js';
+import { Lookups, type ServiceDeps } from './store.js';
 import * as tickets from './tickets.js';
 
 type Operation<I, O> = (deps: ServiceDeps, caller: Caller, input: I) => Promise<O>;
@@ -16,7 +16,7 @@ export class TicketService {
   readonly #inFlight = new Set<Promise<unknown>>();
 
   constructor(readonly database: OpenDatabase) {
-    this.#deps = { db: database.db, lifecycle: new Lifecycle() };
+    this.#deps = { db: database.db, lookups: new Lookups() };
   }
 
   static open(path: string): TicketService {
@@ -61,9 +61,14 @@ export class TicketService {
   readonly updateTag = this.#run(directory.updateTag);
   readonly listTags = this.#run(directory.listTags);
 
+  /** Resolves once no call is under way (calls that start meanwhile are waited for too). */
+  async idle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
   /** Lets the calls under way finish, then closes the database. */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.#inFlight]);
+    await this.idle();
     await this.database.close();
   }
 }

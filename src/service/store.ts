@@ -1,5 +1,6 @@
-import type { Insertable, Updateable } from 'kysely';
+import { sql, type Insertable, type Updateable } from 'kysely';
 import type { Db } from '../db/open.js';
+import { prepared, runPrepared } from '../db/prepared.js';
 import type { EventsTable, TicketsTable } from '../db/tables.js';
 import { conflict, invalidTransition } from '../errors.js';
 import type { Caller } from './context.js';
@@ -15,33 +16,79 @@ export interface Result<T> {
 
 export type EventDraft = Pick<Insertable<EventsTable>, 'type'> & { data: Record<string, unknown> };
 
-/** The allowed moves of one workspace, read from status_transitions once per process. */
-export class Lifecycle {
-  readonly #byWorkspace = new Map<string, Map<StatusName, StatusName[]>>();
+export interface Lookup {
+  id: string;
+  name: string;
+  isDefault: boolean;
+}
 
-  async nextStatuses(db: Db, workspaceId: string): Promise<Map<StatusName, StatusName[]>> {
-    let moves = this.#byWorkspace.get(workspaceId);
-    if (!moves) {
-      const rows = await db
-        .selectFrom('status_transitions as tr')
-        .innerJoin('statuses as st', (join) =>
-          join.onRef('st.workspace_id', '=', 'tr.workspace_id').onRef('st.name', '=', 'tr.to_status'),
-        )
-        .select(['tr.from_status', 'tr.to_status'])
-        .where('tr.workspace_id', '=', workspaceId)
-        .orderBy('st.position')
-        .execute();
-      moves = new Map(STATUS_NAMES.map((s) => [s, []]));
-      for (const row of rows) moves.get(row.from_status as StatusName)?.push(row.to_status as StatusName);
-      this.#byWorkspace.set(workspaceId, moves);
-    }
-    return moves;
+/** A workspace's lookup rows: the lifecycle's moves and statuses, priorities, sentiments, ticket types, default team. */
+export interface WorkspaceLookups {
+  nextStatuses: Map<StatusName, StatusName[]>;
+  statusIds: Map<StatusName, string>;
+  priorities: Lookup[];
+  sentiments: Lookup[];
+  types: Lookup[];
+  /** The workspace's first team (SUP on a new database) takes tickets that name no team. */
+  defaultTeamId: string;
+}
+
+/**
+ * No tool changes a workspace's lookup rows after it is seeded, so each process
+ * reads them once and answers from memory.
+ */
+export class Lookups {
+  readonly #byWorkspace = new Map<string, WorkspaceLookups>();
+
+  /**
+   * Only loaded lookups are shared. A load still under way runs on its caller's
+   * connection, and another call holding a transaction must not wait on it: that
+   * caller may itself be waiting for the connection the transaction holds.
+   */
+  async of(db: Db, workspaceId: string): Promise<WorkspaceLookups> {
+    const cached = this.#byWorkspace.get(workspaceId);
+    if (cached) return cached;
+    const loaded = await loadLookups(db, workspaceId);
+    this.#byWorkspace.set(workspaceId, loaded);
+    return loaded;
   }
+}
+
+async function loadLookups(db: Db, workspaceId: string): Promise<WorkspaceLookups> {
+  const statuses = await db.selectFrom('statuses').select(['id', 'name']).where('workspace_id', '=', workspaceId).orderBy('position').execute();
+  const moves = await db
+    .selectFrom('status_transitions as tr')
+    .innerJoin('statuses as st', (join) => join.onRef('st.workspace_id', '=', 'tr.workspace_id').onRef('st.name', '=', 'tr.to_status'))
+    .select(['tr.from_status', 'tr.to_status'])
+    .where('tr.workspace_id', '=', workspaceId)
+    .orderBy('st.position')
+    .execute();
+  const nextStatuses = new Map<StatusName, StatusName[]>(STATUS_NAMES.map((status) => [status, []]));
+  for (const move of moves) nextStatuses.get(move.from_status as StatusName)?.push(move.to_status as StatusName);
+  const rows = (table: 'priorities' | 'sentiments') =>
+    db.selectFrom(table).select(['id', 'name', 'is_default']).where('workspace_id', '=', workspaceId).orderBy('position').execute();
+  const asLookup = (r: { id: string; name: string; is_default?: number }): Lookup => ({ id: r.id, name: r.name, isDefault: r.is_default === 1 });
+  const types = await db.selectFrom('ticket_types').select(['id', 'name']).where('workspace_id', '=', workspaceId).orderBy('position').execute();
+  const team = await db
+    .selectFrom('teams')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .executeTakeFirstOrThrow();
+  return {
+    nextStatuses,
+    statusIds: new Map(statuses.map((s) => [s.name as StatusName, s.id])),
+    priorities: (await rows('priorities')).map(asLookup),
+    sentiments: (await rows('sentiments')).map(asLookup),
+    types: types.map(asLookup),
+    defaultTeamId: team.id,
+  };
 }
 
 export interface ServiceDeps {
   db: Db;
-  lifecycle: Lifecycle;
+  lookups: Lookups;
 }
 
 export const ticketKey = (ticket: { team_identifier: string; number: number }) =>
@@ -49,46 +96,38 @@ export const ticketKey = (ticket: { team_identifier: string; number: number }) =
 
 const parseJson = <T>(text: string): T => JSON.parse(text) as T;
 
-/** The full ticket as it stands, read inside the caller's transaction. */
-export async function readTicketDetail(deps: ServiceDeps, db: Db, ticketId: string): Promise<TicketDetail> {
-  const t = await db
+const nameOf = (lookups: Lookup[], id: string | null) => (id === null ? null : (lookups.find((l) => l.id === id)?.name ?? null));
+
+/** One statement for the whole ticket: its row, what it joins to, and its tags as JSON. */
+const ticketDetailRow = prepared('store.ticketDetail', (db, p: { id: string }) =>
+  db
     .selectFrom('tickets as t')
     .innerJoin('teams as tm', 'tm.id', 't.team_id')
-    .innerJoin('statuses as st', (join) =>
-      join.onRef('st.workspace_id', '=', 't.workspace_id').onRef('st.name', '=', 't.status'),
-    )
-    .innerJoin('priorities as p', 'p.id', 't.priority_id')
-    .innerJoin('sentiments as se', 'se.id', 't.sentiment_id')
     .innerJoin('contacts as c', 'c.id', 't.contact_id')
-    .leftJoin('ticket_types as ty', 'ty.id', 't.type_id')
     .leftJoin('accounts as ac', 'ac.id', 't.account_id')
     .leftJoin('agents as ag', 'ag.id', 't.assignee_id')
     .selectAll('t')
     .select([
       'tm.name as team_name',
       'tm.identifier as team_identifier',
-      'st.id as status_id',
-      'p.name as priority_name',
-      'se.name as sentiment_name',
       'c.email as contact_email',
       'c.first_name as contact_first_name',
       'c.last_name as contact_last_name',
-      'ty.name as type_name',
       'ac.name as account_name',
       'ag.name as assignee_name',
       'ag.email as assignee_email',
+      sql<string>`(SELECT json_group_array(json_object('id', g.id, 'name', g.name, 'color', g.color) ORDER BY g.name_key)
+        FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = t.id)`.as('tags_json'),
     ])
-    .where('t.id', '=', ticketId)
-    .executeTakeFirstOrThrow();
-  const tags = await db
-    .selectFrom('ticket_tags as tt')
-    .innerJoin('tags as g', 'g.id', 'tt.tag_id')
-    .select(['g.id', 'g.name', 'g.color'])
-    .where('tt.ticket_id', '=', ticketId)
-    .orderBy('g.name')
-    .execute();
+    .where('t.id', '=', p.id),
+);
+
+/** The full ticket as it stands, read inside the caller's transaction. */
+export async function readTicketDetail(deps: ServiceDeps, db: Db, ticketId: string): Promise<TicketDetail> {
+  const [t] = await ticketDetailRow(db, { id: ticketId });
+  if (!t) throw new Error(`ticket ${ticketId} vanished`);
+  const lookups = await deps.lookups.of(db, t.workspace_id);
   const status = t.status as StatusName;
-  const moves = await deps.lifecycle.nextStatuses(db, t.workspace_id);
   return {
     id: t.id,
     ticketId: t.number,
@@ -96,13 +135,13 @@ export async function readTicketDetail(deps: ServiceDeps, db: Db, ticketId: stri
     title: t.title,
     description: t.description,
     status,
-    statusId: t.status_id,
-    nextStatuses: moves.get(status) ?? [],
-    priority: t.priority_name,
+    statusId: lookups.statusIds.get(status)!,
+    nextStatuses: lookups.nextStatuses.get(status) ?? [],
+    priority: nameOf(lookups.priorities, t.priority_id)!,
     priorityId: t.priority_id,
-    sentiment: t.sentiment_name,
+    sentiment: nameOf(lookups.sentiments, t.sentiment_id)!,
     sentimentId: t.sentiment_id,
-    type: t.type_name,
+    type: nameOf(lookups.types, t.type_id),
     typeId: t.type_id,
     teamId: t.team_id,
     teamName: t.team_name,
@@ -128,7 +167,7 @@ export async function readTicketDetail(deps: ServiceDeps, db: Db, ticketId: stri
     aiGeneratedSummary: t.ai_generated_summary,
     chatId: t.chat_id,
     circumstance: t.circumstance,
-    tags,
+    tags: parseJson(t.tags_json),
     createdById: t.created_by,
     completedById: t.completed_by,
     ongoingAt: t.ongoing_at,
@@ -199,7 +238,7 @@ export async function statusMove(
   hint?: string,
 ): Promise<{ patch: Updateable<TicketsTable>; event: EventDraft }> {
   const from = ticket.status as StatusName;
-  const allowed = (await deps.lifecycle.nextStatuses(db, caller.workspaceId)).get(from) ?? [];
+  const allowed = (await deps.lookups.of(db, caller.workspaceId)).nextStatuses.get(from) ?? [];
   if (!allowed.includes(to)) {
     const options = allowed.length > 0 ? `From ${from} it can move to: ${allowed.join(', ')}.` : `${from} is final.`;
     throw invalidTransition(`Ticket ${ticket.key} is ${from}; it cannot move to ${to}. ${options}`, {
@@ -228,11 +267,17 @@ export async function saveChange(
   at: string,
 ): Promise<boolean> {
   if (events.length === 0) return false;
-  await db
-    .updateTable('tickets')
-    .set({ ...patch, version: ticket.version + 1, updated_at: at })
-    .where('id', '=', ticket.id)
-    .execute();
+  const columns = Object.keys(patch).sort() as (keyof TicketsTable)[];
+  await runPrepared(
+    db,
+    `store.update:${columns.join(',')}`,
+    { ...patch, __version: ticket.version + 1, __at: at, __id: ticket.id } as Record<string, unknown>,
+    (db, p) =>
+      db
+        .updateTable('tickets')
+        .set({ ...Object.fromEntries(columns.map((c) => [c, p[c]])), version: p.__version as number, updated_at: p.__at as string })
+        .where('id', '=', p.__id as string),
+  );
   await insertEvents(db, caller, ticket.id, ticket.version + 1, events, at);
   return true;
 }
@@ -246,18 +291,22 @@ export async function insertEvents(
   events: EventDraft[],
   at: string,
 ): Promise<void> {
-  await db
-    .insertInto('events')
-    .values(
-      events.map((e) => ({
-        workspace_id: caller.workspaceId,
-        ticket_id: ticketId,
-        type: e.type,
-        actor_id: caller.agentId,
-        ticket_version: version,
-        data: JSON.stringify(e.data),
-        created_at: at,
+  const params: Record<string, unknown> = { ws: caller.workspaceId, ticket: ticketId, actor: caller.agentId, version, at };
+  events.forEach((e, i) => {
+    params[`type${i}`] = e.type;
+    params[`data${i}`] = JSON.stringify(e.data);
+  });
+  await runPrepared(db, `store.events:${events.length}`, params, (db, p) =>
+    db.insertInto('events').values(
+      events.map((_, i) => ({
+        workspace_id: p.ws as string,
+        ticket_id: p.ticket as string,
+        type: p[`type${i}`] as EventDraft['type'],
+        actor_id: p.actor as string,
+        ticket_version: p.version as number,
+        data: p[`data${i}`] as string,
+        created_at: p.at as string,
       })),
-    )
-    .execute();
+    ),
+  );
 }

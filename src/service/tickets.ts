@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Insertable, Updateable } from 'kysely';
 import type { Db } from '../db/open.js';
 import type { TicketsTable } from '../db/tables.js';
+import { prepared } from '../db/prepared.js';
 import { writeTransaction } from '../db/transaction.js';
 import { conflict, invalidTransition, notFound, validationError } from '../errors.js';
 import { newId, normalizeInstant, now, type Caller } from './context.js';
@@ -151,7 +152,7 @@ function refuseInactive(agent: AgentRecord, field: string): void {
 async function eitherOf<T>(
   fields: [string, string],
   values: [string | undefined, string | undefined],
-  resolve: (ref: string, field: string) => Promise<T>,
+  resolve: (ref: string, field: string) => T | Promise<T>,
   identity: (resolved: T) => string,
 ): Promise<T | undefined> {
   const first = values[0] === undefined ? undefined : await resolve(values[0], fields[0]);
@@ -174,9 +175,63 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+const agentById = prepared('tickets.agentById', (db, p: { id: string }) => db.selectFrom('agents').selectAll().where('id', '=', p.id));
+
+const contactByEmail = prepared('tickets.contactByEmail', (db, p: { ws: string; key: string }) =>
+  db.selectFrom('contacts').selectAll().where('workspace_id', '=', p.ws).where('email_key', '=', p.key),
+);
+
+const insertContact = prepared(
+  'tickets.insertContact',
+  (db, p: { id: string; ws: string; email: string; key: string; first: string | null; last: string | null; at: string }) =>
+    db.insertInto('contacts').values({
+      id: p.id,
+      workspace_id: p.ws,
+      email: p.email,
+      email_key: p.key,
+      first_name: p.first,
+      last_name: p.last,
+      created_at: p.at,
+      updated_at: p.at,
+    }),
+);
+
+const liveTicketOfChat = prepared('tickets.liveTicketOfChat', (db, p: { ws: string; chat: string }) =>
+  db
+    .selectFrom('tickets')
+    .innerJoin('teams', 'teams.id', 'tickets.team_id')
+    .select(['teams.identifier as team_identifier', 'tickets.number', 'tickets.status'])
+    .where('tickets.workspace_id', '=', p.ws)
+    .where('tickets.chat_id', '=', p.chat)
+    .where('tickets.status', '!=', 'closed')
+    .where('tickets.deleted_at', 'is', null),
+);
+
+/** The team's counter, bumped inside the creating transaction: no gaps, no duplicates. */
+const nextTicketNumber = prepared('tickets.nextTicketNumber', (db, p: { team: string }) =>
+  db
+    .updateTable('teams')
+    .set((eb) => ({ ticket_counter: eb('ticket_counter', '+', 1) }))
+    .where('id', '=', p.team)
+    .returning('ticket_counter'),
+);
+
+/** Every column, always: one statement shape for every new ticket. */
+const TICKET_COLUMNS = [
+  'id', 'workspace_id', 'team_id', 'number', 'title', 'description', 'status', 'priority_id', 'sentiment_id', 'type_id',
+  'account_id', 'assignee_id', 'contact_id', 'submitter_email', 'due_date', 'source', 'is_private', 'form_id', 'metadata',
+  'custom_field_values', 'attachment_urls', 'ai_generated_title', 'ai_generated_summary', 'chat_id', 'circumstance',
+  'created_by', 'ongoing_at', 'created_at', 'updated_at',
+] as const satisfies readonly (keyof TicketsTable)[];
+
+const insertTicket = prepared('tickets.insertTicket', (db, p: Insertable<TicketsTable>) =>
+  db.insertInto('tickets').values(Object.fromEntries(TICKET_COLUMNS.map((c) => [c, p[c]])) as Insertable<TicketsTable>),
+);
+
 async function agentSummary(db: Db, agentId: string | null) {
   if (agentId === null) return null;
-  return db.selectFrom('agents').select(['id', 'name']).where('id', '=', agentId).executeTakeFirstOrThrow();
+  const { id, name } = (await agentById(db, { id: agentId }))[0]!;
+  return { id, name };
 }
 
 /** The team's active member with the fewest live tickets; ties go to the name first in order. */
@@ -201,27 +256,18 @@ async function leastLoadedMember(db: Db, teamId: string): Promise<AgentRecord | 
 }
 
 async function contactFor(db: Db, caller: Caller, input: CreateTicketInput, at: string): Promise<string> {
-  const existing = await db
-    .selectFrom('contacts')
-    .selectAll()
-    .where('workspace_id', '=', caller.workspaceId)
-    .where('email_key', '=', fold(input.requestorEmail))
-    .executeTakeFirst();
+  const [existing] = await contactByEmail(db, { ws: caller.workspaceId, key: fold(input.requestorEmail) });
   if (!existing) {
     const id = newId('contact');
-    await db
-      .insertInto('contacts')
-      .values({
-        id,
-        workspace_id: caller.workspaceId,
-        email: input.requestorEmail,
-        email_key: fold(input.requestorEmail),
-        first_name: input.requestorFirstName ?? null,
-        last_name: input.requestorLastName ?? null,
-        created_at: at,
-        updated_at: at,
-      })
-      .execute();
+    await insertContact(db, {
+      id,
+      ws: caller.workspaceId,
+      email: input.requestorEmail,
+      key: fold(input.requestorEmail),
+      first: input.requestorFirstName ?? null,
+      last: input.requestorLastName ?? null,
+      at,
+    });
     return id;
   }
   // A contact's name is filled in when first learned, never overwritten by a guess.
@@ -254,16 +300,7 @@ async function accountFor(db: Db, caller: Caller, ref: string, at: string): Prom
   return account;
 }
 
-async function defaultTeam(db: Db, workspaceId: string) {
-  // The workspace's first team (SUP on a new database) takes tickets that name no team.
-  return db
-    .selectFrom('teams')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .orderBy('created_at')
-    .orderBy('id')
-    .executeTakeFirstOrThrow();
-}
+const teamById = prepared('tickets.teamById', (db, p: { id: string }) => db.selectFrom('teams').selectAll().where('id', '=', p.id));
 
 /**
  * Who holds a ticket: the assignment event when the holder changes, and the move to
@@ -336,7 +373,7 @@ async function insertComment(
 /** The agent an optional argument names, or the caller when it names nobody. */
 const agentOrCaller = (db: Db, caller: Caller, ref: string | undefined): Promise<AgentRecord> =>
   ref === undefined
-    ? db.selectFrom('agents').selectAll().where('id', '=', caller.agentId).executeTakeFirstOrThrow()
+    ? agentById(db, { id: caller.agentId }).then(([agent]) => agent!)
     : findAgent(db, caller.workspaceId, ref);
 
 const statusNote = (before: LoadedTicket, after: TicketDetail) =>
@@ -388,7 +425,9 @@ export async function createTicket(deps: ServiceDeps, caller: Caller, input: Cre
   return writeTransaction(deps.db, async (db) => {
     const at = now();
     // Look-ups only, up to the replay check: a replayed request must not create an account or contact.
-    const team = input.teamId === undefined ? await defaultTeam(db, ws) : await findTeam(db, ws, input.teamId);
+    const lookups = await deps.lookups.of(db, ws);
+    const team =
+      input.teamId === undefined ? (await teamById(db, { id: lookups.defaultTeamId }))[0]! : await findTeam(db, ws, input.teamId);
     const named = await eitherOf(
       ['assignedAgentId', 'assignedAgentEmail'],
       [input.assignedAgentId, input.assignedAgentEmail],
@@ -400,21 +439,21 @@ export async function createTicket(deps: ServiceDeps, caller: Caller, input: Cre
       (await eitherOf(
         ['statusId', 'statusName'],
         [input.statusId, input.statusName],
-        (ref, field) => findStatus(db, ws, ref, field),
+        (ref, field) => findStatus(lookups, ref, field),
         (name) => name,
       )) ?? 'open';
     const priority =
       (await eitherOf(
         ['priorityId', 'priorityName'],
         [input.priorityId, input.priorityName],
-        (ref, field) => findLookup(db, ws, 'priorities', ref, field),
+        (ref, field) => findLookup(lookups.priorities, 'priority', ref, field),
         (p) => p.id,
-      )) ?? (await defaultLookup(db, ws, 'priorities'));
+      )) ?? lookups.priorities.find((p) => p.isDefault)!;
     const sentiment =
       input.sentimentId === undefined
-        ? await defaultLookup(db, ws, 'sentiments')
-        : await findLookup(db, ws, 'sentiments', input.sentimentId, 'sentimentId');
-    const type = input.typeId === undefined ? undefined : await findLookup(db, ws, 'ticket_types', input.typeId, 'typeId');
+        ? lookups.sentiments.find((s) => s.isDefault)!
+        : findLookup(lookups.sentiments, 'sentiment', input.sentimentId, 'sentimentId');
+    const type = input.typeId === undefined ? undefined : findLookup(lookups.types, 'ticket type', input.typeId, 'typeId');
 
     const requestHash = idempotencyHash(request, {
       teamId: team.id,
@@ -452,15 +491,7 @@ export async function createTicket(deps: ServiceDeps, caller: Caller, input: Cre
     }
 
     if (input.chatId !== undefined) {
-      const live = await db
-        .selectFrom('tickets')
-        .innerJoin('teams', 'teams.id', 'tickets.team_id')
-        .select(['teams.identifier as team_identifier', 'tickets.number', 'tickets.status'])
-        .where('tickets.workspace_id', '=', ws)
-        .where('tickets.chat_id', '=', input.chatId)
-        .where('tickets.status', '!=', 'closed')
-        .where('tickets.deleted_at', 'is', null)
-        .executeTakeFirst();
+      const [live] = await liveTicketOfChat(db, { ws, chat: input.chatId });
       if (live) {
         throw conflict(`Chat "${input.chatId}" already has a live ticket, ${ticketKey(live)} (${live.status}).`, {
           hint: `Work on ${ticketKey(live)} (get_ticket), or close it before opening another ticket for this chat.`,
@@ -469,12 +500,7 @@ export async function createTicket(deps: ServiceDeps, caller: Caller, input: Cre
       }
     }
 
-    const { ticket_counter: number } = await db
-      .updateTable('teams')
-      .set((eb) => ({ ticket_counter: eb('ticket_counter', '+', 1) }))
-      .where('id', '=', team.id)
-      .returning('ticket_counter')
-      .executeTakeFirstOrThrow();
+    const [{ ticket_counter: number }] = (await nextTicketNumber(db, { team: team.id })) as [{ ticket_counter: number }];
     const id = newId('ticket');
     const row: Insertable<TicketsTable> = {
       id,
@@ -507,7 +533,7 @@ export async function createTicket(deps: ServiceDeps, caller: Caller, input: Cre
       created_at: at,
       updated_at: at,
     };
-    await db.insertInto('tickets').values(row).execute();
+    await insertTicket(db, row);
     const key = `${team.identifier}-${number}`;
     const events: EventDraft[] = [
       {
@@ -550,14 +576,6 @@ export async function createTicket(deps: ServiceDeps, caller: Caller, input: Cre
   });
 }
 
-async function defaultLookup(db: Db, workspaceId: string, table: 'priorities' | 'sentiments') {
-  return db
-    .selectFrom(table)
-    .select(['id', 'name'])
-    .where('workspace_id', '=', workspaceId)
-    .where('is_default', '=', 1)
-    .executeTakeFirstOrThrow();
-}
 
 /**
  * A ticket someone can be given or can claim: live (open or pending). A resolved
@@ -573,7 +591,7 @@ async function loadAssignable(
 ) {
   const ticket = await loadForChange(db, caller, ref, expectedVersion, action);
   if (ticket.status === 'resolved') {
-    const allowed = (await deps.lifecycle.nextStatuses(db, caller.workspaceId)).get('resolved');
+    const allowed = (await deps.lookups.of(db, caller.workspaceId)).nextStatuses.get('resolved');
     throw invalidTransition(`Ticket ${ticket.key} is resolved; it cannot ${action} until it is reopened.`, {
       hint: `Reopen it first with set_ticket_status (status: open), or leave it resolved.`,
       details: { currentStatus: 'resolved', allowedStatuses: allowed },
@@ -609,11 +627,8 @@ export async function takeover(deps: ServiceDeps, caller: Caller, input: Takeove
     refuseInactive(claimer, 'assigneeId');
     const heldByOther = ticket.assignee_id !== null && ticket.assignee_id !== claimer.id;
     if (heldByOther && !input.force) {
-      const holder = await db
-        .selectFrom('agents')
-        .select(['id', 'name', 'email'])
-        .where('id', '=', ticket.assignee_id!)
-        .executeTakeFirstOrThrow();
+      const { id, name, email } = (await agentById(db, { id: ticket.assignee_id! }))[0]!;
+      const holder = { id, name, email };
       if (holder.id === caller.agentId) {
         throw conflict(`You hold ticket ${ticket.key}; takeover claims a ticket for whoever takes it, so it was not passed to ${claimer.name}.`, {
           hint: `To hand it to ${claimer.name}, use assign_ticket.`,
@@ -678,7 +693,7 @@ export async function completeTicket(deps: ServiceDeps, caller: Caller, input: C
 export async function setTicketStatus(deps: ServiceDeps, caller: Caller, input: SetTicketStatusInput): Promise<Result<TicketDetail>> {
   return writeTransaction(deps.db, async (db) => {
     const at = now();
-    const to: StatusName = await findStatus(db, caller.workspaceId, input.status, 'status');
+    const to: StatusName = findStatus(await deps.lookups.of(db, caller.workspaceId), input.status, 'status');
     const ticket = await loadForChange(db, caller, input.id, input.expectedVersion, `move to ${to}`);
     const events: EventDraft[] = [];
     let patch: Updateable<TicketsTable> = {};
@@ -733,19 +748,20 @@ export async function updateTicket(deps: ServiceDeps, caller: Caller, input: Upd
     text('formId', 'form_id');
     text('aiGeneratedTitle', 'ai_generated_title');
     text('aiGeneratedSummary', 'ai_generated_summary');
+    const lookups = await deps.lookups.of(db, ws);
     const priority = await eitherOf(
       ['priorityId', 'priorityName'],
       [fields.priorityId, fields.priorityName],
-      (ref, field) => findLookup(db, ws, 'priorities', ref, field),
+      (ref, field) => findLookup(lookups.priorities, 'priority', ref, field),
       (p) => p.id,
     );
     if (priority) change('priority', 'priority_id', before.priority, priority.name, priority.id);
     if (fields.sentimentId !== undefined) {
-      const sentiment = await findLookup(db, ws, 'sentiments', fields.sentimentId, 'sentimentId');
+      const sentiment = findLookup(lookups.sentiments, 'sentiment', fields.sentimentId, 'sentimentId');
       change('sentiment', 'sentiment_id', before.sentiment, sentiment.name, sentiment.id);
     }
     if (fields.typeId !== undefined) {
-      const type = fields.typeId === null ? null : await findLookup(db, ws, 'ticket_types', fields.typeId, 'typeId');
+      const type = fields.typeId === null ? null : findLookup(lookups.types, 'ticket type', fields.typeId, 'typeId');
       change('type', 'type_id', before.type, type?.name ?? null, type?.id ?? null);
     }
     if (fields.accountId !== undefined) {

@@ -1,0 +1,96 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+
+/** The published bin, as `npm run build` makes it. */
+export const BIN = fileURLToPath(new URL('../bin/ticket-mcp.cjs', import.meta.url));
+
+/** One figure of the results table: a measure, the baseline measured in the same run, and how they compare. */
+export interface Row {
+  section: string;
+  measure: string;
+  value: string;
+  baseline: string;
+  ratio: number | null;
+  target: string;
+  /** undefined: no target for this row. */
+  met?: boolean;
+}
+
+export const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!;
+};
+export const median = (values: number[]) => percentile(values, 0.5);
+
+export const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
+export const us = (value: number) => `${Math.round(value * 1000)} µs`;
+
+export function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** An MCP client on a server process over stdio: the same client code for ticket-mcp and its peers. */
+export async function connect(command: string, args: string[], env: Record<string, string> = {}) {
+  const transport = new StdioClientTransport({ command, args, env: { ...(process.env as Record<string, string>), ...env }, stderr: 'ignore' });
+  const client = new Client({ name: 'ticket-mcp-bench', version: '1.0.0' });
+  await client.connect(transport);
+  await client.listTools();
+  return { client, pid: transport.pid!, close: () => client.close() };
+}
+
+/** Calls a tool and times it, in milliseconds. */
+export async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const result = await work();
+  return [result, performance.now() - started];
+}
+
+/** Peak resident memory of a process, from /proc (VmHWM), in MB. */
+export function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+const INITIALIZE = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'ticket-mcp-bench', version: '1' } },
+});
+const INITIALIZED = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' });
+const TOOLS_LIST = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
+
+/** Spawn → initialize → tools/list answered, in milliseconds: what an agent runtime waits for. */
+export function coldStart(command: string, args: string[], env: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'ignore'], env: { ...(process.env as Record<string, string>), ...env } });
+    let out = '';
+    let answered = false;
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (!answered && /"id":2[,}]/.test(out) && out.endsWith('\n')) {
+        answered = true;
+        const elapsed = performance.now() - started;
+        child.kill('SIGKILL');
+        resolve(elapsed);
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', () => {
+      if (!answered) reject(new Error(`${command} ${args.join(' ')} exited before answering tools/list`));
+    });
+    child.stdin.on('error', () => {});
+    child.stdin.write(`${INITIALIZE}\n${INITIALIZED}\n${TOOLS_LIST}\n`);
+  });
+}
+
+/** `node -e 0`: spawning Node and exiting, the floor under every Node server's start. */
+export function nodeStart(): number {
+  const started = performance.now();
+  spawnSync(process.execPath, ['-e', '0']);
+  return performance.now() - started;
+}

@@ -1,0 +1,122 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BIN, coldStart, connect, log, median, ms, type Row, timed } from './harness.js';
+
+const PEERS = fileURLToPath(new URL('../../bench/peers/', import.meta.url));
+
+interface Subject {
+  name: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  create(i: number): { name: string; arguments: Record<string, unknown> };
+  /** The id to read the record back by, from its create answer. */
+  idOf(answer: unknown, i: number): string;
+  read(id: string): { name: string; arguments: Record<string, unknown> };
+}
+
+const text = (answer: unknown) => (answer as { content: { text: string }[] }).content[0]!.text;
+
+function subjects(dir: string): Subject[] {
+  const bin = (name: string) => join(PEERS, 'node_modules', '.bin', name);
+  return [
+    {
+      name: 'ticket-mcp',
+      command: process.execPath,
+      args: [BIN, '--db', join(dir, 'tickets.db'), '--log-level', 'warn'],
+      env: {},
+      create: (i) => ({ name: 'create_ticket', arguments: { title: `Record ${i}`, requestorEmail: `c${i % 100}@example.com` } }),
+      idOf: (answer) => (answer as { structuredContent: { data: { id: string } } }).structuredContent.data.id,
+      read: (id) => ({ name: 'get_ticket', arguments: { id } }),
+    },
+    {
+      name: '@modelcontextprotocol/server-memory',
+      command: process.execPath,
+      args: [join(PEERS, 'node_modules', '@modelcontextprotocol', 'server-memory', 'dist', 'index.js')],
+      env: { MEMORY_FILE_PATH: join(dir, 'memory.jsonl') },
+      create: (i) => ({ name: 'create_entities', arguments: { entities: [{ name: `record-${i}`, entityType: 'ticket', observations: [`Record ${i}`] }] } }),
+      idOf: (_answer, i) => `record-${i}`,
+      read: (id) => ({ name: 'open_nodes', arguments: { names: [id] } }),
+    },
+    {
+      name: '@allpepper/task-orchestrator (Bun)',
+      command: bin('bun'),
+      args: [join(PEERS, 'node_modules', '@allpepper', 'task-orchestrator', 'src', 'server.ts')],
+      env: { HOME: join(dir, 'orchestrator-home') },
+      create: (i) => ({
+        name: 'manage_container',
+        arguments: { operation: 'create', containerType: 'task', title: `Record ${i}`, summary: `Record ${i}`, priority: 'MEDIUM', complexity: 3 },
+      }),
+      idOf: (answer) => (JSON.parse(text(answer)) as { data: { task: { id: string } } }).data.task.id,
+      read: (id) => ({ name: 'query_container', arguments: { operation: 'get', containerType: 'task', id } }),
+    },
+  ];
+}
+
+function installPeers(): void {
+  if (existsSync(join(PEERS, 'node_modules', '.bin', 'bun'))) return;
+  log('installing the peers into bench/peers (npm ci)…');
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: PEERS, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('could not install the benchmark peers');
+}
+
+/**
+ * The same client code drives each server: `records` creates one at a time, then
+ * reads of random records by id, then a cold start on the filled store.
+ */
+export async function benchPeers(records: number, reads: number, coldRuns: number): Promise<Row[]> {
+  installPeers();
+  const dir = mkdtempSync(join(tmpdir(), 'ticket-mcp-bench-peers-'));
+  const results: { name: string; create: number; read: number; cold: number }[] = [];
+  for (const subject of subjects(dir)) {
+    const server = await connect(subject.command, subject.args, subject.env);
+    const ids: string[] = [];
+    const createMs: number[] = [];
+    for (let i = 0; i < records; i++) {
+      const request = subject.create(i);
+      const [answer, elapsed] = await timed(() => server.client.callTool(request));
+      ids.push(subject.idOf(answer, i));
+      // The last tenth: creates into a store already near `records` records.
+      if (i >= records * 0.9) createMs.push(elapsed);
+    }
+    const readMs: number[] = [];
+    for (let i = 0; i < reads; i++) {
+      const id = ids[(i * 7919) % ids.length]!;
+      const [answer, elapsed] = await timed(() => server.client.callTool(subject.read(id)));
+      if ((answer as { isError?: boolean }).isError || !text(answer).includes(id)) {
+        throw new Error(`${subject.name}: reading ${id} failed: ${text(answer).slice(0, 200)}`);
+      }
+      readMs.push(elapsed);
+    }
+    await server.close();
+    const colds: number[] = [];
+    for (let i = 0; i < coldRuns; i++) colds.push(await coldStart(subject.command, subject.args, subject.env));
+    results.push({ name: subject.name, create: median(createMs), read: median(readMs), cold: median(colds) });
+    log(`peer ${subject.name}: create p50 ${ms(median(createMs))}, read p50 ${ms(median(readMs))}, cold start ${ms(median(colds))}`);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  const [ours, ...peers] = results;
+  const rows: Row[] = [];
+  for (const peer of peers) {
+    const section = `Peers at ${records.toLocaleString('en')} records: ticket-mcp vs ${peer.name} (same client code)`;
+    for (const [measure, key] of [
+      [`create p50 (last ${records / 10})`, 'create'],
+      [`read by id p50 (${reads} reads)`, 'read'],
+      ['cold start p50 (spawn → tools/list)', 'cold'],
+    ] as const) {
+      rows.push({
+        section,
+        measure,
+        value: ms(ours![key]),
+        baseline: `${peer.name}: ${ms(peer[key])}`,
+        ratio: ours![key] / peer[key],
+        target: '< 1.0×',
+        met: ours![key] < peer[key],
+      });
+    }
+  }
+  return rows;
+}
