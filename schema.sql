@@ -253,9 +253,12 @@ CREATE TABLE idempotency_keys (
 ) STRICT;
 
 -- Full-text search over title, description and every comment, kept in step by triggers.
+-- Words match in any English form (porter: "refunds" finds "refund"), accents folded.
+-- Only whole words are searched, which lets a page stop after its first matches, so no
+-- positions (detail = none) or column sizes are kept: the index stays small.
 CREATE VIRTUAL TABLE ticket_search USING fts5 (
   title, description, comments,
-  tokenize = 'unicode61 remove_diacritics 2', detail = none, columnsize = 0
+  tokenize = 'porter unicode61 remove_diacritics 2', detail = none, columnsize = 0
 );
 CREATE TRIGGER ticket_search_insert AFTER INSERT ON tickets
 BEGIN

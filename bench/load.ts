@@ -42,7 +42,10 @@ function random(seed: number) {
   };
 }
 
-export async function loadTickets(path: string, count: number): Promise<{ seconds: number; tickets: number; comments: number; events: number }> {
+export async function loadTickets(
+  path: string,
+  count: number,
+): Promise<{ seconds: number; tickets: number; comments: number; events: number; ticketsPerTeam: Record<string, number> }> {
   const started = performance.now();
   const opened = openDatabase(path);
   const ws = await ensureWorkspace(opened.db);
@@ -172,5 +175,6 @@ export async function loadTickets(path: string, count: number): Promise<{ second
   raw.exec('ANALYZE');
   raw.pragma('wal_checkpoint(TRUNCATE)');
   await opened.close();
-  return { seconds: (performance.now() - started) / 1000, tickets: count, comments, events };
+  const ticketsPerTeam = Object.fromEntries(teams.map((t) => [t.identifier, t.counter]));
+  return { seconds: (performance.now() - started) / 1000, tickets: count, comments, events, ticketsPerTeam };
 }

@@ -37,9 +37,8 @@ async function measure(size: number, samples: number): Promise<Figures> {
   for (let i = 0; i < samples + 20; i++) {
     const warm = i < 20;
     const team = keys[i % keys.length]!;
-    // Numbers spread over each team's range; SUP holds about 47% of the tickets, ENG and OPS about 7.5% each.
-    const count = team === 'SUP' ? Math.floor(size * 0.45) : Math.floor(size * 0.07);
-    const key = `${team}-${1 + ((i * 7919) % Math.max(1, count))}`;
+    // Keys spread over each team's whole range, so old and new tickets are read alike.
+    const key = `${team}-${1 + ((i * 7919) % loaded.ticketsPerTeam[team]!)}`;
     const [got, getMs] = await timed(() => call('get_ticket', { id: key }));
     if ((got as { isError?: boolean }).isError) throw new Error(`get_ticket ${key} failed`);
     const [, listMs] = await timed(() => call('list_tickets', LIST_FILTERS[i % LIST_FILTERS.length]!));

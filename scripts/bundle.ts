@@ -11,7 +11,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { packageRoot } from '../src/package-root.js';
-import { toolListing } from '../src/server.js';
+import { describedTools } from '../src/server.js';
 
 const BIN = join(packageRoot, 'dist', 'bin');
 const MAIN = join(BIN, 'main.cjs');
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     // The native addon stays a real dependency, loaded from node_modules.
     external: ['better-sqlite3'],
     define: {
-      BUNDLED_TOOL_LISTING: JSON.stringify(toolListing().tools),
+      BUNDLED_TOOLS: JSON.stringify(await describedTools()),
       'import.meta.url': '__bundleUrl',
     },
     banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { Surface } from '../tools/index.js';
+import type { Surface } from '../tools/tool.js';
 import type { Logger } from './log.js';
 import { packageVersion } from './package-root.js';
 import { createServer } from './server.js';

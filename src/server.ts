@@ -1,8 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ListToolsRequestSchema, type CallToolResult, type Tool as ListedTool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { selectTools, tools as allTools, type Surface } from '../tools/index.js';
-import type { Tool } from '../tools/tool.js';
+import { isShown, type Surface, type Tool, type Toolset } from '../tools/tool.js';
 import { envelopeForError, envelopeSchema, failed, succeeded, type Envelope } from './envelope.js';
 import { toToolJsonSchema } from './json-schema.js';
 import type { Logger } from './log.js';
@@ -37,35 +36,51 @@ const ToolCallRequest = z.object({
   params: z.looseObject({ name: z.string(), arguments: z.unknown().optional() }),
 });
 
+/** A tool as tools/list shows it, with what trimming needs to know. */
+export interface ListedToolEntry {
+  listed: ListedTool;
+  toolset: Toolset;
+}
+
 /**
  * In the bundled bin, tools/list is computed at build time (scripts/bundle.ts):
- * converting every tool's zod schemas to JSON Schema would cost ~25 ms of start-up.
+ * converting every tool's zod schemas to JSON Schema would cost ~25 ms of start-up,
+ * and even building them ~5 ms, so a session loads the tools only at its first call.
  */
-declare const BUNDLED_TOOL_LISTING: readonly ListedTool[] | undefined;
-const bundledListing = typeof BUNDLED_TOOL_LISTING === 'undefined' ? undefined : new Map(BUNDLED_TOOL_LISTING.map((t) => [t.name, t]));
+declare const BUNDLED_TOOLS: readonly ListedToolEntry[] | undefined;
 
-/** Tool descriptions never change at run time; HTTP builds a server per request, so each is converted once. */
-const described = new WeakMap<Tool, ListedTool>();
+const registry = () => import('../tools/index.js');
 
-function describeTool(tool: Tool): ListedTool {
-  let listed = described.get(tool) ?? bundledListing?.get(tool.name);
-  if (!listed) {
-    listed = {
+function describeTool(tool: Tool): ListedToolEntry {
+  return {
+    listed: {
       name: tool.name,
       title: tool.title,
       description: tool.description,
       inputSchema: toToolJsonSchema(tool.input, 'input') as ListedTool['inputSchema'],
       outputSchema: toToolJsonSchema(envelopeSchema(tool.output), 'output') as ListedTool['outputSchema'],
       annotations: { ...tool.annotations },
-    };
-    described.set(tool, listed);
-  }
-  return listed;
+    },
+    toolset: tool.toolset,
+  };
 }
 
+/** Every tool, described once per process (HTTP builds a server per request). */
+let described: Promise<readonly ListedToolEntry[]> | undefined;
+const allDescribed = () =>
+  (described ??= typeof BUNDLED_TOOLS === 'undefined' ? registry().then((m) => m.tools.map(describeTool)) : Promise.resolve(BUNDLED_TOOLS));
+
+/** Every tool as tools/list shows it, with its toolset: what the build bakes into the bundle. */
+export const describedTools = allDescribed;
+
 /** What tools/list answers for a surface. */
-export function toolListing(surface: Surface = {}): { tools: ListedTool[] } {
-  return { tools: selectTools(surface).map(describeTool) };
+export async function toolListing(surface: Surface = {}): Promise<{ tools: ListedTool[] }> {
+  const entries = await allDescribed();
+  return {
+    tools: entries
+      .filter((e) => isShown(surface, { toolset: e.toolset, readOnly: e.listed.annotations?.readOnlyHint === true }))
+      .map((e) => e.listed),
+  };
 }
 
 function asResult(envelope: Envelope<unknown>, tool?: Tool): CallToolResult {
@@ -91,8 +106,10 @@ function trimmedAway(name: string, surface: Surface): Envelope<never> {
  */
 export function createServer(service: TicketService, options: ServerOptions): McpServer {
   const { caller, log, surface = {} } = options;
-  const byName = new Map(selectTools(surface).map((tool) => [tool.name, tool]));
-  const listing = toolListing(surface);
+  let shown: Promise<{ byName: Map<string, Tool>; all: readonly Tool[] }> | undefined;
+  const shownTools = () =>
+    (shown ??= registry().then((m) => ({ byName: new Map(m.selectTools(surface).map((tool) => [tool.name, tool])), all: m.tools })));
+  let listing: Promise<{ tools: ListedTool[] }> | undefined;
 
   const mcp = new McpServer(
     { name: 'ticket-mcp', title: 'ticket-mcp helpdesk', version: packageVersion },
@@ -101,14 +118,15 @@ export function createServer(service: TicketService, options: ServerOptions): Mc
   // Unparseable input lines and transport faults: the session goes on, the log says why.
   mcp.server.onerror = (error) => log.warn('protocol error', { error });
   mcp.server.registerCapabilities({ tools: { listChanged: false } });
-  mcp.server.setRequestHandler(ListToolsRequestSchema, () => listing);
+  mcp.server.setRequestHandler(ListToolsRequestSchema, () => (listing ??= toolListing(surface)));
   mcp.server.setRequestHandler(ToolCallRequest, async (request) => {
     const { name, arguments: args } = request.params;
     const started = performance.now();
+    const { byName, all } = await shownTools();
     const tool = byName.get(name);
     let envelope: Envelope<unknown>;
     if (!tool) {
-      envelope = allTools.some((t) => t.name === name)
+      envelope = all.some((t) => t.name === name)
         ? trimmedAway(name, surface)
         : failed('NOT_FOUND', `There is no tool "${name}".`, { hint: `Tools: ${[...byName.keys()].join(', ')}.` });
     } else {

@@ -3,14 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { readmeFile, SURFACE_TOKEN_BUDGET, surfaceSize, withGeneratedParts } from '../scripts/gen-readme.js';
 
 describe('README.md', () => {
-  it('has the tool table and surface size of the registry (run `npm run gen:readme` after changing a tool)', () => {
+  it('has the tool table and surface size of the registry (run `npm run gen:readme` after changing a tool)', async () => {
     const readme = readFileSync(readmeFile, 'utf8');
-    expect(readme).toBe(withGeneratedParts(readme));
+    expect(readme).toBe(await withGeneratedParts(readme));
   });
 
-  it('keeps tools/list within its token budget', () => {
-    expect(surfaceSize({}).modelTokens).toBeLessThanOrEqual(SURFACE_TOKEN_BUDGET.full);
-    expect(surfaceSize({ readOnly: true }).modelTokens).toBeLessThanOrEqual(SURFACE_TOKEN_BUDGET.readOnly);
+  it('keeps tools/list within its token budget', async () => {
+    expect((await surfaceSize({})).modelTokens).toBeLessThanOrEqual(SURFACE_TOKEN_BUDGET.full);
+    expect((await surfaceSize({ readOnly: true })).modelTokens).toBeLessThanOrEqual(SURFACE_TOKEN_BUDGET.readOnly);
   });
 
   it('gives the demo and the test commands on its first screen, and CI runs the same test command', () => {

@@ -619,8 +619,12 @@ describe('list_tickets', () => {
     expect(await keys({ dueBefore: '2026-06-01' })).toEqual(['LST-5']);
     expect(await keys({ requestor: 'even@example.com', sort: 'oldest' })).toEqual(['LST-2', 'LST-4', 'LST-6']);
     expect(await keys({ search: 'quokka' })).toEqual([tagged]);
-    expect(await keys({ search: 'cabl quok' })).toEqual([tagged]);
+    expect(await keys({ search: 'cables quokkas' })).toEqual([tagged]);
+    expect(await keys({ search: 'quok' })).toEqual([]);
     expect(await keys({ search: 'listing ticket 7' })).toContain('LST-7');
+    // Search pages come newest first by default, oldest first on request.
+    expect(await keys({ search: 'listing ticket' })).toEqual(['LST-7', 'LST-6', 'LST-5', 'LST-4', 'LST-3', 'LST-2', 'LST-1']);
+    expect(await keys({ search: 'listing ticket', sort: 'oldest', pageSize: 3 })).toEqual(['LST-1', 'LST-2', 'LST-3']);
     const row = (await service.listTickets(me, { team: 'LST', tag: 'listing-tag' })).data.tickets[0];
     expect(row).toEqual({
       key: tagged,
@@ -650,6 +654,14 @@ describe('list_tickets', () => {
       expect(new Set(seen).size).toBe(7);
       expect(seen).toEqual(await keys({ sort }));
     }
+    const searched: string[] = [];
+    let next: string | undefined;
+    do {
+      const page = await service.listTickets(me, { team: 'LST', search: 'listing', pageSize: 2, ...(next && { cursor: next }) });
+      searched.push(...page.data.tickets.map((r) => r.key));
+      next = page.data.nextCursor ?? undefined;
+    } while (next);
+    expect(searched).toEqual(['LST-7', 'LST-6', 'LST-5', 'LST-4', 'LST-3', 'LST-2', 'LST-1']);
     await service.updateTicket(me, { id: 'LST-1', title: 'Listing ticket 1, edited' });
     expect((await keys({ sort: 'updated' }))[0]).toBe('LST-1');
   });

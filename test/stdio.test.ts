@@ -58,7 +58,7 @@ describe('the ticket-mcp bin', () => {
 
   it('lists, from the tools/list computed at build time, exactly what the code describes', async () => {
     const server = await spawnServer(['--db', ':memory:']);
-    expect((await server.client.listTools()).tools).toEqual(toolListing().tools);
+    expect((await server.client.listTools()).tools).toEqual((await toolListing()).tools);
     await server.client.close();
   });
 

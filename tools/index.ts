@@ -19,7 +19,7 @@ import { takeover } from './takeover.js';
 import { updateAgent } from './update_agent.js';
 import { updateTag } from './update_tag.js';
 import { updateTicket } from './update_ticket.js';
-import type { Tool, Toolset } from './tool.js';
+import { isShown, type Surface, type Tool } from './tool.js';
 
 /** Every tool, in the order tools/list shows them: the design card's five first. */
 export const tools: readonly Tool[] = [
@@ -46,14 +46,6 @@ export const tools: readonly Tool[] = [
   listTags,
 ];
 
-/** What a deployment shows a model: everything, or only reads, or only some toolsets. */
-export interface Surface {
-  readOnly?: boolean;
-  toolsets?: readonly Toolset[];
-}
-
 export function selectTools(surface: Surface = {}): readonly Tool[] {
-  return tools.filter(
-    (tool) => (!surface.readOnly || tool.annotations.readOnlyHint) && (!surface.toolsets || surface.toolsets.includes(tool.toolset)),
-  );
+  return tools.filter((tool) => isShown(surface, { toolset: tool.toolset, readOnly: tool.annotations.readOnlyHint }));
 }

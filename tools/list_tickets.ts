@@ -27,8 +27,17 @@ export const listTickets = defineTool({
     chatId: z.string().trim().min(1).optional().describe('External conversation id'),
     dueBefore: instant('Only tickets due before this').optional(),
     includeDeleted: z.boolean().optional().describe('Include deleted tickets (default false)'),
-    search: z.string().trim().min(1).max(200).optional().describe('Words that must all appear (as words or word starts) in the title, description or comments'),
-    sort: z.enum(TICKET_SORTS).optional().describe('updated: latest activity first (default); newest: newest created first; oldest: oldest created first'),
+    search: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Words that must all appear in the title, description or comments, in any form ("refunds" finds "refund")'),
+    sort: z
+      .enum(TICKET_SORTS)
+      .optional()
+      .describe('updated: latest activity first (default); newest: newest created first (default with search); oldest: oldest created first'),
     pageSize: pageSize(20),
     cursor,
   }),

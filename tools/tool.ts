@@ -49,3 +49,12 @@ export function parseToolsets(text: string): Toolset[] {
   }
   return names as Toolset[];
 }
+
+/** What a deployment shows a model: everything, or only reads, or only some toolsets. */
+export interface Surface {
+  readOnly?: boolean;
+  toolsets?: readonly Toolset[];
+}
+
+export const isShown = (surface: Surface, tool: { toolset: Toolset; readOnly: boolean }) =>
+  (!surface.readOnly || tool.readOnly) && (!surface.toolsets || surface.toolsets.includes(tool.toolset));

@@ -7,9 +7,9 @@ import { normalizeInstant, type Caller } from './context.js';
 import { decodeCursor, encodeCursor, paginate } from './cursor.js';
 import type { StatusName } from './lifecycle.js';
 import { findAgent, findLookup, findStatus, findTag, findTeam, findTicket } from './refs.js';
-import { readTicketDetail, ticketKey, type Result, type ServiceDeps } from './store.js';
+import { readTicketWithComments, ticketKey, type Result, type ServiceDeps } from './store.js';
 import { fold, startsWithText } from './text.js';
-import type { Comment, HistoryPage, TicketEvent, TicketPage, TicketWithComments } from './views.js';
+import type { HistoryPage, TicketEvent, TicketPage, TicketWithComments } from './views.js';
 
 /** get_ticket shows the newest comments; older ones are in get_ticket_history. */
 const COMMENTS_SHOWN = 20;
@@ -19,45 +19,17 @@ export interface GetTicketInput {
   id: string;
 }
 
-const commentCount = prepared('reads.commentCount', (db, p: { ticket: string }) =>
-  db
-    .selectFrom('comments')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('ticket_id', '=', p.ticket),
-);
-
-const newestComments = prepared('reads.newestComments', (db, p: { ticket: string; limit: number }) =>
-  db
-    .selectFrom('comments as c')
-    .innerJoin('agents as a', 'a.id', 'c.author_id')
-    .select(['c.id', 'a.name as author', 'c.author_id', 'c.body', 'c.is_internal', 'c.created_at'])
-    .where('c.ticket_id', '=', p.ticket)
-    .orderBy('c.created_at', 'desc')
-    .orderBy(sql`c.rowid`, 'desc')
-    .limit(p.limit),
-);
-
 export async function getTicket(deps: ServiceDeps, caller: Caller, input: GetTicketInput): Promise<Result<TicketWithComments>> {
-  return readTransaction(deps.db, async (db) => {
-    const record = await findTicket(db, caller.workspaceId, input.id);
-    const detail = await readTicketDetail(deps, db, record.id);
-    const [{ count }] = (await commentCount(db, { ticket: record.id })) as [{ count: number }];
-    const newest = await newestComments(db, { ticket: record.id, limit: COMMENTS_SHOWN });
-    const comments: Comment[] = newest.reverse().map((c) => ({
-      id: c.id,
-      author: c.author,
-      authorId: c.author_id,
-      body: c.body,
-      internal: c.is_internal === 1,
-      createdAt: c.created_at,
-    }));
-    const shown = count > comments.length ? ` (newest ${comments.length} of ${count} comments shown)` : '';
-    const deleted = detail.deletedAt ? ' It is deleted.' : '';
-    return {
-      data: { ...detail, commentCount: count, comments },
-      message: `Ticket ${detail.ticketIdentifier}: ${detail.title} [${detail.status}]${shown}.${deleted}`,
-    };
-  });
+  // Two statements and no transaction: a key always names the same ticket, and the rest is read in one.
+  const record = await findTicket(deps.db, caller.workspaceId, input.id);
+  const ticket = await readTicketWithComments(deps, deps.db, record.id, COMMENTS_SHOWN);
+  const { commentCount: count, comments } = ticket;
+  const shown = count > comments.length ? ` (newest ${comments.length} of ${count} comments shown)` : '';
+  const deleted = ticket.deletedAt ? ' It is deleted.' : '';
+  return {
+    data: ticket,
+    message: `Ticket ${ticket.ticketIdentifier}: ${ticket.title} [${ticket.status}]${shown}.${deleted}`,
+  };
 }
 
 export const TICKET_SORTS = ['updated', 'newest', 'oldest'] as const;
@@ -80,15 +52,18 @@ export interface ListTicketsInput {
 }
 
 /**
- * Free text to an FTS5 query: every word must appear, as a word or a word's start
- * ("disk ful" finds "Disk full"). Quoting each word keeps FTS5 syntax out of reach.
+ * Free text to an FTS5 query: every word must appear, in any form the stemmer knows
+ * ("refunds" finds "refund"). Whole words only: FTS5 reads an exact word's matches
+ * lazily, so a page stops after its first matches even when a word is everywhere,
+ * while a prefix (word*) makes it collect every match first. Quoting each word keeps
+ * FTS5 syntax out of reach.
  */
 export function toFtsQuery(text: string): string {
   const words = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
   if (words.length === 0) {
     throw validationError('`search` needs at least one word (letters or digits).');
   }
-  return words.map((w) => `"${w}"*`).join(' ');
+  return words.map((w) => `"${w}"`).join(' ');
 }
 
 /** Which optional parts a list query has: everything that changes its SQL, and nothing else. */
@@ -96,7 +71,8 @@ interface ListShape {
   statuses: number;
   assignee?: 'none' | 'one';
   team: boolean;
-  tag: boolean;
+  /** A rare tag drives the query from its own index; a common one is checked on each ticket read in order. */
+  tag?: 'rare' | 'common';
   priority: boolean;
   requestor: boolean;
   chat: boolean;
@@ -133,25 +109,47 @@ function listQuery(db: Db, p: Record<string, unknown>, shape: ListShape) {
   if (shape.assignee === 'none') query = query.where('t.assignee_id', 'is', null);
   if (shape.assignee === 'one') query = query.where('t.assignee_id', '=', p.assignee as string);
   if (shape.team) query = query.where('t.team_id', '=', p.team as string);
-  if (shape.tag) query = query.where('t.id', 'in', (eb) => eb.selectFrom('ticket_tags').select('ticket_id').where('tag_id', '=', p.tag as string));
+  if (shape.tag === 'rare') {
+    query = query.where('t.id', 'in', (eb) => eb.selectFrom('ticket_tags').select('ticket_id').where('tag_id', '=', p.tag as string));
+  }
+  if (shape.tag === 'common') {
+    query = query.where((eb) =>
+      eb.exists(eb.selectFrom('ticket_tags as tt').select('tt.tag_id').whereRef('tt.ticket_id', '=', 't.id').where('tt.tag_id', '=', p.tag as string)),
+    );
+  }
   if (shape.priority) query = query.where('t.priority_id', '=', p.priority as string);
   if (shape.requestor) query = query.where('t.contact_id', '=', p.contact as string);
   if (shape.chat) query = query.where('t.chat_id', '=', p.chat as string);
   if (shape.due) query = query.where('t.due_date', '<', p.due as string);
   if (!shape.includeDeleted) query = query.where('t.deleted_at', 'is', null);
-  if (shape.search) query = query.where('t.seq', 'in', sql<number>`(SELECT rowid FROM ticket_search WHERE ticket_search MATCH ${p.match})`);
   if (shape.sort === 'updated') {
+    if (shape.search) query = query.where('t.seq', 'in', sql<number>`(SELECT rowid FROM ticket_search WHERE ticket_search MATCH ${p.match})`);
     if (shape.after) query = query.where(sql<boolean>`(t.updated_at, t.seq) < (${p.afterAt}, ${p.afterSeq})`);
-    query = query.orderBy('t.updated_at', 'desc').orderBy('t.seq', 'desc');
-  } else if (shape.sort === 'newest') {
-    if (shape.after) query = query.where('t.seq', '<', p.afterSeq as number);
-    query = query.orderBy('t.seq', 'desc');
-  } else {
-    if (shape.after) query = query.where('t.seq', '>', p.afterSeq as number);
-    query = query.orderBy('t.seq', 'asc');
+    return query.orderBy('t.updated_at', 'desc').orderBy('t.seq', 'desc').limit(p.limit as number);
   }
-  return query.limit(p.limit as number);
+  const direction = shape.sort === 'newest' ? 'desc' : 'asc';
+  if (shape.search) {
+    // The full-text index returns its matches in rowid (= creation) order, so a search page is read
+    // from it directly and stops after `limit` matches, however many tickets match in all.
+    const searched = query
+      .innerJoin('ticket_search as f', (join) => join.on(sql<boolean>`f.rowid = t.seq`))
+      .where(sql<boolean>`f.ticket_search MATCH ${p.match}`);
+    const paged = shape.after ? searched.where(sql<boolean>`f.rowid ${sql.raw(direction === 'desc' ? '<' : '>')} ${p.afterSeq}`) : searched;
+    return paged.orderBy(sql`f.rowid`, direction).limit(p.limit as number);
+  }
+  if (shape.after) query = query.where('t.seq', direction === 'desc' ? '<' : '>', p.afterSeq as number);
+  return query.orderBy('t.seq', direction).limit(p.limit as number);
 }
+
+/**
+ * A tag on fewer tickets than this is rare: reading its tickets and sorting them is
+ * cheap. On more, reading tickets in page order and keeping the tagged ones finds a
+ * page sooner. Counting stops at the threshold, so deciding costs little either way.
+ */
+const COMMON_TAG = 2_000;
+const taggedAtLeast = prepared('reads.taggedAtLeast', (db, p: { tag: string; limit: number }) =>
+  db.selectFrom('ticket_tags').select('ticket_id').where('tag_id', '=', p.tag).limit(p.limit),
+);
 
 const contactByEmail = prepared('reads.contactByEmail', (db, p: { ws: string; key: string }) =>
   db.selectFrom('contacts').select('id').where('workspace_id', '=', p.ws).where('email_key', '=', p.key),
@@ -160,7 +158,8 @@ const contactByEmail = prepared('reads.contactByEmail', (db, p: { ws: string; ke
 export async function listTickets(deps: ServiceDeps, caller: Caller, input: ListTicketsInput): Promise<Result<TicketPage>> {
   const ws = caller.workspaceId;
   const db = deps.db;
-  const sort = input.sort ?? 'updated';
+  // Search results come newest first unless asked otherwise: the full-text index gives that order cheaply.
+  const sort = input.sort ?? (input.search === undefined ? 'updated' : 'newest');
   const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
   const after = input.cursor === undefined ? undefined : decodeCursor(sort, input.cursor, sort === 'updated' ? 2 : 1);
   const lookups = await deps.lookups.of(db, ws);
@@ -182,9 +181,11 @@ export async function listTickets(deps: ServiceDeps, caller: Caller, input: List
     params.team = team.id;
     filters.push(`team ${team.identifier}`);
   }
+  let tagShape: ListShape['tag'];
   if (input.tag !== undefined) {
     const tag = await findTag(db, ws, input.tag);
     params.tag = tag.id;
+    tagShape = (await taggedAtLeast(db, { tag: tag.id, limit: COMMON_TAG })).length < COMMON_TAG ? 'rare' : 'common';
     filters.push(`tagged ${tag.name}`);
   }
   if (input.priority !== undefined) {
@@ -217,7 +218,7 @@ export async function listTickets(deps: ServiceDeps, caller: Caller, input: List
     statuses: statuses.length,
     ...(assignee && { assignee }),
     team: input.team !== undefined,
-    tag: input.tag !== undefined,
+    ...(tagShape && { tag: tagShape }),
     priority: input.priority !== undefined,
     requestor: input.requestor !== undefined,
     chat: input.chatId !== undefined,

@@ -6,7 +6,7 @@ import { conflict, invalidTransition } from '../errors.js';
 import type { Caller } from './context.js';
 import { STATUS_NAMES, type StatusName } from './lifecycle.js';
 import { findTicket, type TicketRecord } from './refs.js';
-import type { TicketDetail } from './views.js';
+import type { Comment, TicketDetail } from './views.js';
 
 /** What the service answers: the data, and one sentence saying what happened. */
 export interface Result<T> {
@@ -99,7 +99,7 @@ const parseJson = <T>(text: string): T => JSON.parse(text) as T;
 const nameOf = (lookups: Lookup[], id: string | null) => (id === null ? null : (lookups.find((l) => l.id === id)?.name ?? null));
 
 /** One statement for the whole ticket: its row, what it joins to, and its tags as JSON. */
-const ticketDetailRow = prepared('store.ticketDetail', (db, p: { id: string }) =>
+const detailQuery = (db: Db, id: string) =>
   db
     .selectFrom('tickets as t')
     .innerJoin('teams as tm', 'tm.id', 't.team_id')
@@ -119,13 +119,42 @@ const ticketDetailRow = prepared('store.ticketDetail', (db, p: { id: string }) =
       sql<string>`(SELECT json_group_array(json_object('id', g.id, 'name', g.name, 'color', g.color) ORDER BY g.name_key)
         FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = t.id)`.as('tags_json'),
     ])
-    .where('t.id', '=', p.id),
+    .where('t.id', '=', id);
+
+const ticketDetailRow = prepared('store.ticketDetail', (db, p: { id: string }) => detailQuery(db, p.id));
+
+/** The same, with the comment count and the newest comments (oldest of them first): still one statement. */
+const ticketWithCommentsRow = prepared('store.ticketWithComments', (db, p: { id: string; comments: number }) =>
+  detailQuery(db, p.id).select([
+    sql<number>`(SELECT count(*) FROM comments WHERE ticket_id = t.id)`.as('comment_count'),
+    sql<string>`(SELECT json_group_array(json_object('id', n.id, 'author', n.author, 'authorId', n.author_id, 'body', n.body,
+        'internal', json(iif(n.is_internal, 'true', 'false')), 'createdAt', n.created_at) ORDER BY n.created_at, n.seq)
+      FROM (SELECT cm.id, (SELECT name FROM agents WHERE id = cm.author_id) AS author, cm.author_id, cm.body, cm.is_internal,
+              cm.created_at, cm.rowid AS seq
+            FROM comments cm WHERE cm.ticket_id = t.id ORDER BY cm.created_at DESC, cm.rowid DESC LIMIT ${p.comments}) n)`.as('comments_json'),
+  ]),
 );
 
-/** The full ticket as it stands, read inside the caller's transaction. */
+export async function readTicketWithComments(
+  deps: ServiceDeps,
+  db: Db,
+  ticketId: string,
+  comments: number,
+): Promise<TicketDetail & { commentCount: number; comments: Comment[] }> {
+  const [t] = await ticketWithCommentsRow(db, { id: ticketId, comments });
+  if (!t) throw new Error(`ticket ${ticketId} vanished`);
+  return { ...(await detailFromRow(deps, db, t)), commentCount: t.comment_count, comments: parseJson(t.comments_json) };
+}
+
 export async function readTicketDetail(deps: ServiceDeps, db: Db, ticketId: string): Promise<TicketDetail> {
   const [t] = await ticketDetailRow(db, { id: ticketId });
   if (!t) throw new Error(`ticket ${ticketId} vanished`);
+  return detailFromRow(deps, db, t);
+}
+
+type DetailRow = Awaited<ReturnType<typeof ticketDetailRow>>[number];
+
+async function detailFromRow(deps: ServiceDeps, db: Db, t: DetailRow): Promise<TicketDetail> {
   const lookups = await deps.lookups.of(db, t.workspace_id);
   const status = t.status as StatusName;
   return {
