@@ -139,6 +139,9 @@ export async function loadTickets(
           stamps[to] = iso(later());
           from = to;
         }
+        const tagged = new Set<number>();
+        for (let t = rnd.int(3); t > 0; t--) tagged.add(rnd.int(tags.length));
+        for (const t of tagged) eventsOf.push(['tag_added', { tagId: tags[t], tag: TAGS[t] }]);
         const commentCount = rnd.int(4);
         const version = eventsOf.length + commentCount;
         const updated = iso(later());
@@ -157,9 +160,7 @@ export async function loadTickets(
           comments++;
           events++;
         }
-        const tagged = new Set<string>();
-        for (let t = rnd.int(3); t > 0; t--) tagged.add(rnd.pick(tags));
-        for (const tag of tagged) insertTicketTag.run(ws, ticketId, tag, actor, iso(created));
+        for (const t of tagged) insertTicketTag.run(ws, ticketId, tags[t], actor, iso(created));
       }
     })();
   }

@@ -18,6 +18,8 @@ Usage:
   ticket-mcp keys revoke ID                     revoke a key by id or prefix
   ticket-mcp workspaces create NAME             create an isolated workspace
   ticket-mcp workspaces list                    list workspaces
+  ticket-mcp doctor [--json]                    check the database's invariants; exit code 1 if one fails
+  ticket-mcp backup PATH                        copy the database to PATH, consistently, while it is in use
 
 Options:
   --db PATH            SQLite file (env TICKETS_DB; default $XDG_DATA_HOME/ticket-mcp/tickets.db,
@@ -35,6 +37,7 @@ Options:
   --allowed-origins LIST
                        serve: browser origins accepted (default none; non-browser clients send no Origin)
   --log-level LEVEL    ${LOG_LEVELS.join(' | ')} (env TICKETS_LOG_LEVEL; default info). JSON lines on stderr.
+  --json               doctor: the findings as JSON
   -h, --help           show this help
   -v, --version        show the version
 `;
@@ -63,6 +66,8 @@ async function main(): Promise<void> {
   if (command === 'serve') return (await import('./commands/serve.js')).runHttp(values, log);
   if (command === 'keys') return (await import('./commands/admin.js')).runKeys(action, rest, values);
   if (command === 'workspaces') return (await import('./commands/admin.js')).runWorkspaces(action, rest, values);
+  if (command === 'doctor') return (await import('./commands/maintenance.js')).runDoctor(values);
+  if (command === 'backup') return (await import('./commands/maintenance.js')).runBackup(action, values);
   throw new UsageError(`unknown command "${command}"`);
 }
 

@@ -31,6 +31,24 @@ export const email = (role: string) => z.email({ pattern: z.regexes.unicodeEmail
 /** Size limits keep one call from filling every later answer and the history with megabytes. */
 const atMostJsonBytes = (limit: number) => (value: unknown) => Buffer.byteLength(JSON.stringify(value)) <= limit;
 
+const MAX_DEPTH = 20;
+
+/** Nesting depth, counted without recursion: a value nested thousands deep must not overflow the stack. */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_DEPTH) return deepest;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+const shallow = { message: `must not be nested more than ${MAX_DEPTH} levels deep`, abort: true };
+
 
 export const instant = (role: string) =>
   z.union([z.iso.date(), z.iso.datetime({ offset: true })]).describe(`${role}: ISO 8601 date or date-time, e.g. "2026-12-01" or "2026-12-01T17:00:00Z"`);
@@ -41,6 +59,7 @@ export const statusRef = (role: string) =>
 export const metadata = (role: string) =>
   z
     .record(z.string().max(100), z.unknown())
+    .refine((v) => depthOf(v) <= MAX_DEPTH, shallow)
     .refine(atMostJsonBytes(METADATA_MAX_BYTES), { message: 'must be at most 16 KB as JSON' })
     .describe(`${role}, e.g. {"orderId": "A-1009"}; at most 16 KB as JSON`);
 
@@ -48,6 +67,7 @@ export const customFieldValues = (role: string) =>
   z
     .array(z.record(z.string(), z.unknown()))
     .max(100)
+    .refine((v) => depthOf(v) <= MAX_DEPTH, shallow)
     .refine(atMostJsonBytes(32_768), { message: 'must be at most 32 KB as JSON' })
     .describe(`${role}, e.g. [{"customFieldId": "plan", "data": "pro"}]`);
 

@@ -10,9 +10,11 @@ function defaultDatabasePath(): string {
   return join(dataHome, 'ticket-mcp', 'tickets.db');
 }
 
+/** The database the flags and environment name; an empty value counts as unset (SQLite would open a throwaway one). */
+export const databasePath = (values: Values) => values.db || process.env.TICKETS_DB || defaultDatabasePath();
+
 export function openService(values: Values): { service: TicketService; path: string } {
-  // An empty value counts as unset: SQLite would open a temporary database and lose everything.
-  const path = values.db || process.env.TICKETS_DB || defaultDatabasePath();
+  const path = databasePath(values);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   return { service: TicketService.open(path), path };
 }

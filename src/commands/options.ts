@@ -12,6 +12,7 @@ export const OPTIONS = {
   'allowed-hosts': { type: 'string' },
   'allowed-origins': { type: 'string' },
   'log-level': { type: 'string' },
+  json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } satisfies ParseArgsConfig['options'];

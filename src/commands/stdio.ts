@@ -1,8 +1,8 @@
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Logger } from '../log.js';
 import { packageVersion } from '../package-root.js';
 import { createServer } from '../server.js';
 import { DEFAULT_WORKSPACE } from '../service/context.js';
+import { StdioLineTransport } from '../stdio-transport.js';
 import { ensureWorkspace, resolveActor } from '../service/workspace.js';
 import { onShutdown, openService } from './common.js';
 import { surfaceOf, type Values } from './options.js';
@@ -26,7 +26,7 @@ export async function runStdio(values: Values, log: Logger): Promise<void> {
   process.stdin.on('end', () => process.once('beforeExit', () => shutdown('stdin closed')));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  await server.connect(new StdioServerTransport());
+  await server.connect(new StdioLineTransport());
   log.info('ticket-mcp ready on stdio', {
     version: packageVersion,
     db: path,

@@ -1,0 +1,92 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI, spawnServer, tempDir, type SpawnedServer } from './helpers.js';
+
+/**
+ * Server processes killed with SIGKILL in the middle of a write storm from four
+ * processes, cycle after cycle, and restarted: every write a client saw
+ * acknowledged must be in the database, and the doctor must find it whole.
+ * CRASH_CYCLES sets the cycles (npm run test:stress runs more).
+ */
+const CYCLES = Number(process.env.CRASH_CYCLES ?? 20);
+const WRITERS = 4;
+const { dir, cleanup } = tempDir();
+afterAll(cleanup);
+
+interface Writer {
+  server: SpawnedServer;
+  running: boolean;
+  done: Promise<void>;
+}
+
+const acknowledged = { tickets: new Set<string>(), comments: new Set<string>(), takeovers: 0, failedByKill: 0 };
+
+/** One writer process: creates, comments, takeovers and completes, two calls in flight, until stopped or killed. */
+async function startWriter(db: string, n: number, generation: number): Promise<Writer> {
+  const server = await spawnServer(['--db', db, '--actor', `writer${n}@example.com`, '--log-level', 'error']);
+  const writer: Writer = { server, running: true, done: Promise.resolve() };
+  const loop = async (lane: number) => {
+    for (let i = 0; writer.running; i++) {
+      try {
+        const created = await server.client.callTool({
+          name: 'create_ticket',
+          arguments: { title: `w${n}.${generation}.${lane}.${i}`, requestorEmail: `w${n}@example.com`, idempotencyKey: `w${n}.${generation}.${lane}.${i}` },
+        });
+        const ticket = (created.structuredContent as { data: { id: string; ticketIdentifier: string } }).data;
+        acknowledged.tickets.add(ticket.id);
+        const commented = await server.client.callTool({ name: 'add_comment', arguments: { id: ticket.ticketIdentifier, body: `note ${i}` } });
+        acknowledged.comments.add((commented.structuredContent as { data: { comment: { id: string } } }).data.comment.id);
+        const taken = await server.client.callTool({ name: 'takeover', arguments: { id: ticket.id } });
+        if (!taken.isError) acknowledged.takeovers++;
+        await server.client.callTool({ name: 'complete_ticket', arguments: { id: ticket.id, comment: 'done' } });
+      } catch {
+        // The process was killed under this call: it was never acknowledged.
+        acknowledged.failedByKill++;
+        return;
+      }
+    }
+  };
+  writer.done = Promise.all([loop(0), loop(1)]).then(() => undefined);
+  return writer;
+}
+
+describe('crash safety', () => {
+  it(`keeps every acknowledged write through ${CYCLES} SIGKILLs during a four-process write storm`, async () => {
+    const db = join(dir, 'crash.db');
+    const writers: Writer[] = [];
+    for (let n = 0; n < WRITERS; n++) writers.push(await startWriter(db, n, 0));
+    for (let cycle = 1; cycle <= CYCLES; cycle++) {
+      await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 150));
+      const n = cycle % WRITERS;
+      const victim = writers[n]!;
+      victim.running = false;
+      process.kill(victim.server.transport.pid!, 'SIGKILL');
+      await victim.done;
+      await victim.server.client.close().catch(() => {});
+      writers[n] = await startWriter(db, n, cycle);
+    }
+    for (const writer of writers) writer.running = false;
+    await Promise.all(writers.map((w) => w.done));
+    await Promise.all(writers.map((w) => w.server.client.close()));
+
+    expect(acknowledged.tickets.size).toBeGreaterThan(CYCLES * 4);
+    const raw = new BetterSqlite3(db, { readonly: true });
+    const stored = new Set((raw.prepare('SELECT id FROM tickets').all() as { id: string }[]).map((r) => r.id));
+    const storedComments = new Set((raw.prepare('SELECT id FROM comments').all() as { id: string }[]).map((r) => r.id));
+    raw.close();
+    const lostTickets = [...acknowledged.tickets].filter((id) => !stored.has(id));
+    const lostComments = [...acknowledged.comments].filter((id) => !storedComments.has(id));
+    expect(lostTickets).toEqual([]);
+    expect(lostComments).toEqual([]);
+
+    const doctor = spawnSync(process.execPath, [CLI, 'doctor', '--db', db], { encoding: 'utf8' });
+    expect(doctor.stdout).toMatch(/All \d+ checks passed/);
+    expect(doctor.status).toBe(0);
+    console.log(
+      `crash: ${CYCLES} processes killed; ${acknowledged.tickets.size} tickets and ${acknowledged.comments.size} comments acknowledged, all found; ` +
+        `${stored.size} tickets stored; ${acknowledged.failedByKill} calls cut off by a kill`,
+    );
+  }, 60_000 + CYCLES * 2_000);
+});

@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { examine } from '../src/doctor.js';
+import { CLI, openService, tempDir } from './helpers.js';
+
+/** The doctor passes a database the service wrote, and names each invariant a tampered copy breaks. */
+const { dir, cleanup } = tempDir();
+const healthy = join(dir, 'healthy.db');
+
+beforeAll(async () => {
+  const { service, caller } = await openService(healthy);
+  await service.createAgent(caller, { name: 'Priya', email: 'priya@example.com' });
+  for (let i = 0; i < 5; i++) {
+    const { data: t } = await service.createTicket(caller, { title: `Ticket ${i}`, requestorEmail: 'r@example.com' });
+    await service.addTag(caller, { ticketId: t.id, tagId: 'billing' });
+    await service.addComment(caller, { id: t.id, body: 'note' });
+    if (i % 2 === 0) await service.assignTicket(caller, { id: t.id, assignedAgentId: 'Priya' });
+    if (i === 4) await service.removeTag(caller, { ticketId: t.id, tagId: 'billing' });
+  }
+  await service.deleteTicket(caller, { id: 'SUP-2', confirm: true });
+  await service.close();
+});
+afterAll(cleanup);
+
+function tampered(name: string, sql: string): string {
+  const path = join(dir, `${name}.db`);
+  copyFileSync(healthy, path);
+  const db = new BetterSqlite3(path);
+  db.exec(sql);
+  db.close();
+  return path;
+}
+
+const failing = (path: string) => {
+  const db = new BetterSqlite3(path);
+  const findings = examine(db).filter((f) => !f.ok);
+  db.close();
+  return findings.map((f) => f.check);
+};
+
+describe('ticket-mcp doctor', () => {
+  it('passes a database the service wrote, from the command line too', () => {
+    expect(failing(healthy)).toEqual([]);
+    const run = spawnSync(process.execPath, [CLI, 'doctor', '--db', healthy], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/\(5 tickets\)/);
+    expect(run.stdout).toMatch(/All 14 checks passed\./);
+  });
+
+  const cases: [string, string, string][] = [
+    ['status', "UPDATE tickets SET status = 'closed' WHERE number = 1", 'status against history'],
+    ['assignee', "UPDATE tickets SET assignee_id = NULL WHERE number = 1", 'assignee against history'],
+    ['version', 'UPDATE tickets SET version = version + 1 WHERE number = 3', 'versions and events'],
+    ['comment', 'DELETE FROM comments WHERE rowid = 1', 'comments against history'],
+    ['tag', "DELETE FROM ticket_tags WHERE rowid IN (SELECT rowid FROM ticket_tags LIMIT 1)", 'tags against history'],
+    ['numbering', 'UPDATE teams SET ticket_counter = ticket_counter + 1', 'team numbering'],
+    ['deleted', 'UPDATE tickets SET deleted_at = NULL WHERE number = 2', 'deletion against history'],
+    ['fts', 'DELETE FROM ticket_search WHERE rowid = 1', 'full-text index'],
+  ];
+  for (const [name, sql, check] of cases) {
+    it(`finds a ${name} changed behind the service's back`, () => {
+      expect(failing(tampered(name, sql))).toContain(check);
+    });
+  }
+
+  it('exits 1 and names the failure, in text and as JSON', () => {
+    const path = tampered('both', "UPDATE tickets SET status = 'resolved' WHERE number = 3");
+    const text = spawnSync(process.execPath, [CLI, 'doctor', '--db', path], { encoding: 'utf8' });
+    expect(text.status).toBe(1);
+    expect(text.stdout).toMatch(/FAIL {2}status against history: SUP-3 \(status resolved, history says pending\)/);
+    expect(text.stdout).toMatch(/1 of 14 checks failed\./);
+    const json = spawnSync(process.execPath, [CLI, 'doctor', '--db', path, '--json'], { encoding: 'utf8' });
+    expect(json.status).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, findings: expect.arrayContaining([expect.objectContaining({ check: 'status against history', ok: false })]) });
+  });
+});
