@@ -130,12 +130,22 @@ export function examine(db: Db): Finding[] {
     offenders(
       db,
       'workspaces',
-      'event, comment and tag stays in its ticket’s workspace',
-      `SELECT ${TICKET_KEY} AS key, 'a ' || kind || ' of another workspace' AS why
-       FROM (SELECT ticket_id, workspace_id, 'event' AS kind FROM events
+      'ticket and everything it points to or holds (team, lookups, people, tags, comments, events) share one workspace',
+      `SELECT ${TICKET_KEY} AS key, 'its ' || x.what || ' belongs to another workspace' AS why
+       FROM (SELECT id AS ticket_id, (SELECT workspace_id FROM teams WHERE id = team_id) AS ws, 'team' AS what FROM tickets
+             UNION ALL SELECT id, (SELECT workspace_id FROM priorities WHERE id = priority_id), 'priority' FROM tickets
+             UNION ALL SELECT id, (SELECT workspace_id FROM sentiments WHERE id = sentiment_id), 'sentiment' FROM tickets
+             UNION ALL SELECT id, (SELECT workspace_id FROM ticket_types WHERE id = type_id), 'type' FROM tickets WHERE type_id IS NOT NULL
+             UNION ALL SELECT id, (SELECT workspace_id FROM accounts WHERE id = account_id), 'account' FROM tickets WHERE account_id IS NOT NULL
+             UNION ALL SELECT id, (SELECT workspace_id FROM agents WHERE id = assignee_id), 'assignee' FROM tickets WHERE assignee_id IS NOT NULL
+             UNION ALL SELECT id, (SELECT workspace_id FROM contacts WHERE id = contact_id), 'requestor' FROM tickets
+             UNION ALL SELECT ticket_id, workspace_id, 'event' FROM events
+             UNION ALL SELECT ticket_id, (SELECT workspace_id FROM agents WHERE id = actor_id), 'event actor' FROM events
              UNION ALL SELECT ticket_id, workspace_id, 'comment' FROM comments
-             UNION ALL SELECT ticket_id, workspace_id, 'tag' FROM ticket_tags) x
-       JOIN tickets t ON t.id = x.ticket_id WHERE x.workspace_id != t.workspace_id`,
+             UNION ALL SELECT ticket_id, (SELECT workspace_id FROM agents WHERE id = author_id), 'comment author' FROM comments
+             UNION ALL SELECT ticket_id, workspace_id, 'tagging' FROM ticket_tags
+             UNION ALL SELECT ticket_id, (SELECT workspace_id FROM tags WHERE id = tag_id), 'tag' FROM ticket_tags) x
+       JOIN tickets t ON t.id = x.ticket_id WHERE x.ws IS NOT t.workspace_id`,
     ),
     offenders(
       db,

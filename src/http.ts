@@ -40,12 +40,17 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 /** A JSON-RPC error body, for answers given before the MCP layer sees the request. */
 const rpcError = (code: number, message: string) => ({ jsonrpc: '2.0', error: { code, message }, id: null });
 
+const tooLarge = () => Object.assign(new Error(`request body too large: the limit is ${MAX_BODY_BYTES / 1024 / 1024} MB`), { status: 413 });
+
 async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  // Refused before reading when the length is declared: Node then discards the body and the
+  // client reads the 413. A chunked body is cut off (connection reset) once past the limit.
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw Object.assign(new Error('request body too large'), { status: 413 });
+    if (size > MAX_BODY_BYTES) throw tooLarge();
     chunks.push(chunk as Buffer);
   }
   if (size === 0) return undefined;
@@ -74,24 +79,31 @@ const hostnameOf = (hostHeader: string) => (hostHeader.startsWith('[') ? hostHea
 export async function startHttpServer(service: TicketService, options: HttpOptions): Promise<RunningHttpServer> {
   const { log } = options;
   const allowedHosts = new Set([options.host, ...LOOPBACK_NAMES, ...(options.allowedHosts ?? [])].map((h) => h.toLowerCase()));
+  // DNS rebinding aims at servers on loopback. Bound to every interface, the names clients use are
+  // unknown unless listed, so Host is checked only when it can be: the API key guards the rest.
+  const checkHost = LOOPBACK_NAMES.includes(options.host) || (options.allowedHosts?.length ?? 0) > 0;
+  if (!checkHost) log.warn('Host headers are not checked: bound beyond loopback with no --allowed-hosts', { host: options.host });
   const allowedOrigins = new Set((options.allowedOrigins ?? []).map((o) => o.toLowerCase()));
   let inFlight = 0;
   let drained: (() => void) | undefined;
 
   async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const hostname = hostnameOf(req.headers.host ?? '').toLowerCase();
-    if (!allowedHosts.has(hostname)) {
+    if (checkHost && !allowedHosts.has(hostname)) {
+      log.warn('http request refused', { status: 403, reason: 'host', host: hostname });
       return sendJson(res, 403, rpcError(-32000, `Host "${hostname}" is not allowed; start the server with --allowed-hosts ${hostname} to accept it.`));
     }
     // A browser page may call only from an allowed origin, or from a page on an allowed host
     // (a local app on localhost): a rebinding attack's page has the attacker's origin.
     const origin = req.headers.origin?.toLowerCase();
     if (origin !== undefined && !allowedOrigins.has(origin) && !allowedHosts.has(originHost(origin))) {
+      log.warn('http request refused', { status: 403, reason: 'origin', origin });
       return sendJson(res, 403, rpcError(-32000, `Origin "${origin}" is not allowed; see --allowed-origins.`));
     }
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const identity = bearer === undefined ? undefined : await authenticate(service.db, bearer);
     if (!identity) {
+      log.info('http request refused', { status: 401, reason: bearer === undefined ? 'no key' : 'unknown or revoked key' });
       return sendJson(res, 401, rpcError(-32001, 'Unauthorized: send Authorization: Bearer <key>; create a key with `ticket-mcp keys create`.'), {
         'www-authenticate': 'Bearer realm="ticket-mcp"',
       });
@@ -119,7 +131,8 @@ export async function startHttpServer(service: TicketService, options: HttpOptio
     res.on('close', () => {
       if (--inFlight === 0) drained?.();
     });
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    // Routed on the raw target: a malformed one (say "//[") must not throw out of the handler.
+    const path = (req.url ?? '/').split('?')[0];
     const work =
       path === '/healthz' && req.method === 'GET'
         ? Promise.resolve(sendJson(res, 200, { status: 'ok', version: packageVersion }))

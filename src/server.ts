@@ -65,17 +65,18 @@ function describeTool(tool: Tool): ListedToolEntry {
   };
 }
 
-/** Every tool, described once per process (HTTP builds a server per request). */
 let described: Promise<readonly ListedToolEntry[]> | undefined;
-const allDescribed = () =>
-  (described ??= typeof BUNDLED_TOOLS === 'undefined' ? registry().then((m) => m.tools.map(describeTool)) : Promise.resolve(BUNDLED_TOOLS));
 
-/** Every tool as tools/list shows it, with its toolset: what the build bakes into the bundle. */
-export const describedTools = allDescribed;
+/**
+ * Every tool as tools/list shows it, with its toolset: described once per process
+ * (HTTP builds a server per request), and what the build bakes into the bundle.
+ */
+export const describedTools = () =>
+  (described ??= typeof BUNDLED_TOOLS === 'undefined' ? registry().then((m) => m.tools.map(describeTool)) : Promise.resolve(BUNDLED_TOOLS));
 
 /** What tools/list answers for a surface. */
 export async function toolListing(surface: Surface = {}): Promise<{ tools: ListedTool[] }> {
-  const entries = await allDescribed();
+  const entries = await describedTools();
   return {
     tools: entries
       .filter((e) => isShown(surface, { toolset: e.toolset, readOnly: e.listed.annotations?.readOnlyHint === true }))
@@ -137,7 +138,8 @@ export function createServer(service: TicketService, options: ServerOptions): Mc
         envelope = envelopeForError(error, (fault) => log.error('tool call failed', { tool: name, error: fault }));
       }
     }
-    // No arguments or answers at info level: they hold ticket contents.
+    // No arguments or answers at info level: they hold ticket contents. At debug, the arguments too.
+    log.debug('tool call arguments', { tool: name, arguments: args });
     log.info('tool call', {
       tool: name,
       actor: caller.agentId,
@@ -147,6 +149,6 @@ export function createServer(service: TicketService, options: ServerOptions): Mc
     });
     return asResult(envelope, tool);
   });
-  registerResourcesAndPrompts(mcp, service, caller);
+  registerResourcesAndPrompts(mcp, service, caller, log, surface.readOnly === true);
   return mcp;
 }

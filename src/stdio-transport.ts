@@ -29,6 +29,7 @@ export class StdioLineTransport implements Transport {
   async start(): Promise<void> {
     this.stdin.on('data', this.#onData);
     this.stdin.on('error', this.#onError);
+    this.stdout.on('error', this.#onOutputError);
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
@@ -38,11 +39,18 @@ export class StdioLineTransport implements Transport {
   async close(): Promise<void> {
     this.stdin.off('data', this.#onData);
     this.stdin.off('error', this.#onError);
+    this.stdout.off('error', this.#onOutputError);
     if (this.stdin.listenerCount('data') === 0) this.stdin.pause();
     this.onclose?.();
   }
 
   #onError = (error: Error) => this.onerror?.(error);
+
+  /** The client stopped reading (EPIPE): nobody is left to answer, so the session ends. */
+  #onOutputError = (error: Error) => {
+    this.onerror?.(error);
+    void this.close();
+  };
 
   #onData = (chunk: Buffer) => {
     let from = 0;
@@ -53,11 +61,13 @@ export class StdioLineTransport implements Transport {
         this.#skipping = false;
         continue;
       }
+      const tooLong = this.#pendingBytes + end.length > MAX_LINE_BYTES;
       this.#pending.push(end);
-      const line = Buffer.concat(this.#pending).toString('utf8');
+      const line = tooLong ? '' : Buffer.concat(this.#pending).toString('utf8');
       this.#pending = [];
       this.#pendingBytes = 0;
-      this.#receive(line);
+      if (tooLong) this.#reject(null, -32600, `Invalid Request: a message longer than ${MAX_LINE_BYTES} bytes was skipped.`);
+      else this.#receive(line);
     }
     if (from === chunk.length || this.#skipping) return;
     this.#pendingBytes += chunk.length - from;

@@ -21,29 +21,37 @@ interface Writer {
   done: Promise<void>;
 }
 
-const acknowledged = { tickets: new Set<string>(), comments: new Set<string>(), takeovers: 0, failedByKill: 0 };
+const acknowledged = { tickets: new Set<string>(), comments: new Set<string>(), completed: new Set<string>(), cutOffByKill: 0 };
+/** Error envelopes: each writer works only its own tickets, so every call should succeed. */
+const unexpected: string[] = [];
 
 /** One writer process: creates, comments, takeovers and completes, two calls in flight, until stopped or killed. */
 async function startWriter(db: string, n: number, generation: number): Promise<Writer> {
   const server = await spawnServer(['--db', db, '--actor', `writer${n}@example.com`, '--log-level', 'error']);
   const writer: Writer = { server, running: true, done: Promise.resolve() };
+  /** The envelope's data, or undefined (recorded as unexpected) when the call failed. */
+  const succeed = async <T>(name: string, args: Record<string, unknown>): Promise<T | undefined> => {
+    const result = await server.client.callTool({ name, arguments: args });
+    const envelope = result.structuredContent as { status: boolean; data: T; error?: { code: string; message: string } };
+    if (envelope.status) return envelope.data;
+    unexpected.push(`${name}: ${envelope.error?.code} ${envelope.error?.message}`);
+    return undefined;
+  };
   const loop = async (lane: number) => {
     for (let i = 0; writer.running; i++) {
       try {
-        const created = await server.client.callTool({
-          name: 'create_ticket',
-          arguments: { title: `w${n}.${generation}.${lane}.${i}`, requestorEmail: `w${n}@example.com`, idempotencyKey: `w${n}.${generation}.${lane}.${i}` },
-        });
-        const ticket = (created.structuredContent as { data: { id: string; ticketIdentifier: string } }).data;
+        const key = `w${n}.${generation}.${lane}.${i}`;
+        const ticket = await succeed<{ id: string; ticketIdentifier: string }>('create_ticket', { title: key, requestorEmail: `w${n}@example.com`, idempotencyKey: key });
+        if (!ticket) continue;
         acknowledged.tickets.add(ticket.id);
-        const commented = await server.client.callTool({ name: 'add_comment', arguments: { id: ticket.ticketIdentifier, body: `note ${i}` } });
-        acknowledged.comments.add((commented.structuredContent as { data: { comment: { id: string } } }).data.comment.id);
-        const taken = await server.client.callTool({ name: 'takeover', arguments: { id: ticket.id } });
-        if (!taken.isError) acknowledged.takeovers++;
-        await server.client.callTool({ name: 'complete_ticket', arguments: { id: ticket.id, comment: 'done' } });
-      } catch {
-        // The process was killed under this call: it was never acknowledged.
-        acknowledged.failedByKill++;
+        const commented = await succeed<{ comment: { id: string } }>('add_comment', { id: ticket.ticketIdentifier, body: `note ${i}` });
+        if (commented) acknowledged.comments.add(commented.comment.id);
+        await succeed('takeover', { id: ticket.id });
+        if (await succeed('complete_ticket', { id: ticket.id, comment: 'done' })) acknowledged.completed.add(ticket.id);
+      } catch (error) {
+        // Only a kill may cut a call off; anything thrown while the process lives is a failure.
+        if (writer.running) unexpected.push(`thrown while alive: ${String(error)}`);
+        else acknowledged.cutOffByKill++;
         return;
       }
     }
@@ -75,18 +83,21 @@ describe('crash safety', () => {
     const raw = new BetterSqlite3(db, { readonly: true });
     const stored = new Set((raw.prepare('SELECT id FROM tickets').all() as { id: string }[]).map((r) => r.id));
     const storedComments = new Set((raw.prepare('SELECT id FROM comments').all() as { id: string }[]).map((r) => r.id));
+    const resolved = new Set((raw.prepare("SELECT id FROM tickets WHERE status = 'resolved'").all() as { id: string }[]).map((r) => r.id));
     raw.close();
+    expect(unexpected).toEqual([]);
     const lostTickets = [...acknowledged.tickets].filter((id) => !stored.has(id));
     const lostComments = [...acknowledged.comments].filter((id) => !storedComments.has(id));
     expect(lostTickets).toEqual([]);
     expect(lostComments).toEqual([]);
+    expect([...acknowledged.completed].filter((id) => !resolved.has(id))).toEqual([]);
 
     const doctor = spawnSync(process.execPath, [CLI, 'doctor', '--db', db], { encoding: 'utf8' });
     expect(doctor.stdout).toMatch(/All \d+ checks passed/);
     expect(doctor.status).toBe(0);
     console.log(
-      `crash: ${CYCLES} processes killed; ${acknowledged.tickets.size} tickets and ${acknowledged.comments.size} comments acknowledged, all found; ` +
-        `${stored.size} tickets stored; ${acknowledged.failedByKill} calls cut off by a kill`,
+      `crash: ${CYCLES} processes killed; ${acknowledged.tickets.size} tickets, ${acknowledged.comments.size} comments and ` +
+        `${acknowledged.completed.size} completions acknowledged, all found; ${stored.size} tickets stored; ${acknowledged.cutOffByKill} calls cut off by a kill`,
     );
   }, 60_000 + CYCLES * 2_000);
 });

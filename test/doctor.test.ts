@@ -59,6 +59,17 @@ describe('ticket-mcp doctor', () => {
     ['numbering', 'UPDATE teams SET ticket_counter = ticket_counter + 1', 'team numbering'],
     ['deleted', 'UPDATE tickets SET deleted_at = NULL WHERE number = 2', 'deletion against history'],
     ['fts', 'DELETE FROM ticket_search WHERE rowid = 1', 'full-text index'],
+    [
+      'workspace',
+      `INSERT INTO workspaces (id, name, created_at) VALUES ('ws_other', 'other', '2026-01-01');
+       INSERT INTO agents (id, workspace_id, name, name_key, email, email_key, kind, created_at, updated_at)
+         VALUES ('ag_other', 'ws_other', 'Stranger', 'stranger', 's@x.co', 's@x.co', 'human', '2026-01-01', '2026-01-01');
+       UPDATE comments SET author_id = 'ag_other' WHERE rowid = 1;`,
+      'workspaces',
+    ],
+    // The events table refuses updates; tampering with history means dropping that guard first.
+    ['creation', "DROP TRIGGER events_are_append_only_update; UPDATE events SET type = 'comment_added' WHERE rowid = (SELECT min(rowid) FROM events WHERE type = 'created')", 'creation'],
+    ['reference', "PRAGMA foreign_keys = OFF; UPDATE tickets SET contact_id = 'ct_gone' WHERE number = 1", 'foreign keys'],
   ];
   for (const [name, sql, check] of cases) {
     it(`finds a ${name} changed behind the service's back`, () => {

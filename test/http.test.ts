@@ -160,6 +160,21 @@ describe('the HTTP transport', () => {
     expect((await post(keyA, listTools, { origin: new URL(url).origin })).status).toBe(200);
   });
 
+  it('refuses a body over 4 MB with 413, and survives a malformed request target', async () => {
+    const huge = { ...listTools, params: { padding: 'x'.repeat(5 * 1024 * 1024) } };
+    const tooBig = await post(keyA, huge);
+    expect(tooBig.status).toBe(413);
+    expect(await tooBig.json()).toMatchObject({ error: { message: 'request body too large: the limit is 4 MB' } });
+    const malformed = await new Promise<number>((resolve, reject) => {
+      const target = new URL(url);
+      const req = request({ host: target.hostname, port: target.port, path: '//[', method: 'GET' }, (res) => resolve(res.statusCode ?? 0));
+      req.on('error', reject);
+      req.end();
+    });
+    expect(malformed).toBe(404);
+    expect((await post(keyA, listTools)).status).toBe(200);
+  });
+
   it('acts as the key’s agent, logging one line per call without contents', async () => {
     const alice = await connect(keyA);
     const t = await ok(alice, 'create_ticket', { title: 'Confidential printer', requestorEmail: 'x@acme.example' });
@@ -220,8 +235,15 @@ describe('workspaces', () => {
     await fails(bob, 'update_tag', { id: aliceTag.id, color: 'red' }, 'NOT_FOUND');
     await fails(bob, 'list_tickets', { tag: 'alpha-only' }, 'NOT_FOUND');
     await expect(bob.readResource({ uri: `ticket://${legal.ticketIdentifier}` })).rejects.toMatchObject({ code: -32002 });
-    const completion = await bob.complete({ ref: { type: 'ref/resource', uri: 'ticket://{key}' }, argument: { name: 'key', value: 'LG' } });
-    expect(completion.completion.values).toEqual([]);
+    // Completions name only the caller's own tickets, for the resource and the prompt alike.
+    for (const [ref, name] of [
+      [{ type: 'ref/resource', uri: 'ticket://{key}' }, 'key'],
+      [{ type: 'ref/prompt', name: 'triage_ticket' }, 'id'],
+    ] as const) {
+      const completeLG = (client: Client) => client.complete({ ref, argument: { name, value: 'LG' } });
+      expect((await completeLG(alice)).completion.values).toEqual([legal.ticketIdentifier]);
+      expect((await completeLG(bob)).completion.values).toEqual([]);
+    }
 
     // Nothing Bob did reached Alice's workspace.
     const after = await ok(alice, 'get_ticket', { id: secret.id });

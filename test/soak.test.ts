@@ -8,7 +8,8 @@ import { CLI, spawnServer, tempDir, type SpawnedServer } from './helpers.js';
  * Eight server processes on one file under a mixed workload (create, assign,
  * takeover, comment, tag, complete, list, search) for SOAK_SECONDS (npm test: a
  * short run; npm run test:stress: five minutes). No SQLITE_BUSY and no error but the
- * expected ones; memory flat; latency stable; the doctor finds nothing.
+ * expected ones; memory flat; the doctor finds nothing; on runs of a minute or more,
+ * latency stable.
  */
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 8);
 const PROCESSES = 8;
@@ -72,7 +73,7 @@ async function agent(server: SpawnedServer, n: number, until: number, stats: Sta
 }
 
 describe('soak', () => {
-  it(`runs ${PROCESSES} processes for ${SECONDS} s with only expected errors, flat memory and stable latency`, async () => {
+  it(`runs ${PROCESSES} processes for ${SECONDS} s with only expected errors and flat memory${SECONDS >= 60 ? ', latency stable' : ''}`, async () => {
     const db = join(dir, 'soak.db');
     const servers: SpawnedServer[] = [];
     for (let n = 0; n < PROCESSES; n++) servers.push(await spawnServer(['--db', db, '--actor', `agent${n}@example.com`, '--log-level', 'error']));
@@ -103,8 +104,9 @@ describe('soak', () => {
     expect(stats.codes.get('OK')).toBeGreaterThan(stats.calls / 2);
     // Flat memory: no process grows much past where it stood a quarter of the way in.
     expect(rssEnd).toBeLessThan(rssStart * 1.3 + 10);
-    // Stable latency: the last third is not much slower than the first, though the database grew.
-    expect(percentile(thirds[2]!, 0.5)).toBeLessThan(percentile(thirds[0]!, 0.5) * 2 + 1);
+    // Stable latency over a real soak (the last third not much slower than the first, though the
+    // database grew). A few seconds under npm test is too short and too noisy to judge speed.
+    if (SECONDS >= 60) expect(percentile(thirds[2]!, 0.5)).toBeLessThan(percentile(thirds[0]!, 0.5) * 2 + 1);
     expect(doctor.stdout).toMatch(/All \d+ checks passed/);
   }, SECONDS * 1000 + 90_000);
 });

@@ -2,16 +2,20 @@ import { z } from 'zod';
 import { METADATA_MAX_BYTES } from '../src/service/tickets.js';
 
 /** Argument schemas several tools share, so each form is described the same way everywhere. */
+
+/** A reference or external id: trimmed, 1 to 200 characters (no real one is longer). */
+export const shortText = () => z.string().trim().min(1).max(200);
+
 export const ticketRef = (role = 'The ticket') =>
-  z.string().trim().min(1).describe(`${role}: its key such as "SUP-42" (any case), or its id`);
+  shortText().describe(`${role}: its key such as "SUP-42" (any case), or its id`);
 
 export const agentRef = (role: string) =>
-  z.string().trim().min(1).describe(`${role}: an agent id, email, or exact name (any case)`);
+  shortText().describe(`${role}: an agent id, email, or exact name (any case)`);
 
 export const teamRef = (role: string) =>
-  z.string().trim().min(1).describe(`${role}: a team id, identifier such as "SUP", or name`);
+  shortText().describe(`${role}: a team id, identifier such as "SUP", or name`);
 
-export const tagRef = (role: string) => z.string().trim().min(1).describe(`${role}: a tag id or name (any case)`);
+export const tagRef = (role: string) => shortText().describe(`${role}: a tag id or name (any case)`);
 
 export const expectedVersion = z
   .number()
@@ -23,10 +27,10 @@ export const expectedVersion = z
 export const pageSize = (defaultSize: number) =>
   z.number().int().min(1).max(100).optional().describe(`Rows per page, 1 to 100 (default ${defaultSize})`);
 
-export const cursor = z.string().min(1).optional().describe('nextCursor from the previous page; omit for the first page');
+export const cursor = z.string().min(1).max(500).optional().describe('nextCursor from the previous page; omit for the first page');
 
 /** Unicode emails too (jö@example.com): agents' and customers' addresses are not all ASCII. */
-export const email = (role: string) => z.email({ pattern: z.regexes.unicodeEmail }).describe(role);
+export const email = (role: string) => z.email({ pattern: z.regexes.unicodeEmail }).max(254).describe(role);
 
 /** Size limits keep one call from filling every later answer and the history with megabytes. */
 const atMostJsonBytes = (limit: number) => (value: unknown) => Buffer.byteLength(JSON.stringify(value)) <= limit;
@@ -54,7 +58,7 @@ export const instant = (role: string) =>
   z.union([z.iso.date(), z.iso.datetime({ offset: true })]).describe(`${role}: ISO 8601 date or date-time, e.g. "2026-12-01" or "2026-12-01T17:00:00Z"`);
 
 export const statusRef = (role: string) =>
-  z.string().trim().min(1).describe(`${role}: open, pending, resolved or closed; "in progress" and "ongoing" mean pending, "done" and "completed" mean resolved`);
+  shortText().describe(`${role}: open, pending, resolved or closed; "in progress" and "ongoing" mean pending, "done" and "completed" mean resolved`);
 
 export const metadata = (role: string) =>
   z

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ticketLink } from '../src/resources.js';
 import { ticketDetail } from '../src/service/views.js';
-import { agentRef, attachmentUrls, customFieldValues, email, instant, metadata, teamRef } from './args.js';
+import { agentRef, attachmentUrls, customFieldValues, email, instant, metadata, shortText, teamRef } from './args.js';
 import { ADD, defineTool } from './tool.js';
 
 export const createTicket = defineTool({
@@ -22,18 +22,18 @@ export const createTicket = defineTool({
     requestorLastName: z.string().trim().min(1).max(100).optional().describe("Requestor's last name, if known"),
     teamId: teamRef('Team that owns the ticket (default: the first team, SUP)').optional(),
     description: z.string().max(20_000).optional().describe('The issue in full'),
-    accountId: z.string().trim().min(1).optional().describe("Customer account: an account id, or a name (an unknown name creates the account)"),
+    accountId: shortText().optional().describe("Customer account: an account id, or a name (an unknown name creates the account)"),
     assignedAgentId: agentRef('Assignee').optional(),
     assignedAgentEmail: email('Assignee email; an alternative to assignedAgentId').optional(),
     dueDate: instant('Due date').optional(),
     submitterEmail: email('Email of whoever filed it, if not the requestor').optional(),
-    statusId: z.string().trim().min(1).optional().describe('Initial status id; see statusName'),
-    statusName: z.string().trim().min(1).optional().describe('Initial status: open (default), or pending (needs an assignee)'),
-    priorityId: z.string().trim().min(1).optional().describe('Priority id or name; see priorityName'),
-    priorityName: z.string().trim().min(1).optional().describe('Priority: Low, Medium (default), High or Urgent'),
-    sentimentId: z.string().trim().min(1).optional().describe('Sentiment id or name: Positive, Neutral (default) or Negative'),
+    statusId: shortText().optional().describe('Initial status id; see statusName'),
+    statusName: shortText().optional().describe('Initial status: open (default), or pending (needs an assignee)'),
+    priorityId: shortText().optional().describe('Priority id or name; see priorityName'),
+    priorityName: shortText().optional().describe('Priority: Low, Medium (default), High or Urgent'),
+    sentimentId: shortText().optional().describe('Sentiment id or name: Positive, Neutral (default) or Negative'),
     metadata: metadata('Free-form key/value data').optional(),
-    typeId: z.string().trim().min(1).optional().describe('Ticket type id or name: Question, Incident, Problem or Task'),
+    typeId: shortText().optional().describe('Ticket type id or name: Question, Incident, Problem or Task'),
     isPrivate: z.boolean().optional().describe('Hide from the requestor (default false)'),
     source: z.string().trim().min(1).max(50).optional().describe('Where it came from, e.g. "email", "chat" (default "mcp")'),
     aiGeneratedTitle: z.string().max(300).optional().describe('A title written by an AI'),
@@ -41,9 +41,9 @@ export const createTicket = defineTool({
     attachmentUrls: attachmentUrls('URLs of attached files').optional(),
     customFieldValues: customFieldValues('Custom field values as objects').optional(),
     performRouting: z.boolean().optional().describe('With no assignee: assign the active team member with the fewest open and pending tickets'),
-    formId: z.string().trim().min(1).optional().describe('Id of the form it was filed through'),
-    chatId: z.string().trim().min(1).max(200).optional().describe('External conversation id; a chat has at most one ticket that is not closed'),
-    idempotencyKey: z.string().trim().min(1).max(200).optional().describe('Any unique string; a retry with the same key and arguments returns the original answer'),
+    formId: shortText().optional().describe('Id of the form it was filed through'),
+    chatId: shortText().optional().describe('External conversation id; a chat has at most one ticket that is not closed'),
+    idempotencyKey: shortText().optional().describe('Any unique string; a retry with the same key and arguments returns the original answer'),
   }),
   output: ticketDetail,
   link: ticketLink,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TICKET_SORTS } from '../src/service/reads.js';
 import { ticketPage } from '../src/service/views.js';
-import { cursor, instant, pageSize, statusRef, tagRef, teamRef } from './args.js';
+import { cursor, email, instant, pageSize, shortText, statusRef, tagRef, teamRef } from './args.js';
 import { defineTool, READ } from './tool.js';
 
 export const listTickets = defineTool({
@@ -16,15 +16,15 @@ export const listTickets = defineTool({
   annotations: READ,
   input: z.strictObject({
     status: z
-      .union([statusRef('Status'), z.array(statusRef('Status')).min(1)])
+      .union([statusRef('Status'), z.array(statusRef('Status')).min(1).max(10)])
       .optional()
       .describe('One status or a list, e.g. "open" or ["open", "pending"]'),
-    assignee: z.string().trim().min(1).optional().describe('Assignee: an agent id, email or name; "me" for you; "none" for unassigned'),
+    assignee: shortText().optional().describe('Assignee: an agent id, email or name; "me" for you; "none" for unassigned'),
     team: teamRef('Team').optional(),
     tag: tagRef('Tag').optional(),
-    priority: z.string().trim().min(1).optional().describe('Priority name or id: Low, Medium, High, Urgent'),
-    requestor: z.email().optional().describe('Requestor email'),
-    chatId: z.string().trim().min(1).optional().describe('External conversation id'),
+    priority: shortText().optional().describe('Priority name or id: Low, Medium, High, Urgent'),
+    requestor: email('Requestor email').optional(),
+    chatId: shortText().optional().describe('External conversation id'),
     dueBefore: instant('Only tickets due before this').optional(),
     includeDeleted: z.boolean().optional().describe('Include deleted tickets (default false)'),
     search: z

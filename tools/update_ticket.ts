@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ticketDetail } from '../src/service/views.js';
-import { attachmentUrls, customFieldValues, email, expectedVersion, instant, metadata, ticketRef } from './args.js';
+import { attachmentUrls, customFieldValues, email, expectedVersion, instant, metadata, shortText, ticketRef } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
 export const updateTicket = defineTool({
@@ -17,15 +17,15 @@ export const updateTicket = defineTool({
     id: ticketRef(),
     title: z.string().trim().min(1).max(300).optional().describe('New title'),
     description: z.string().max(20_000).nullable().optional().describe('New description; null clears it'),
-    priorityId: z.string().trim().min(1).optional().describe('Priority id or name'),
-    priorityName: z.string().trim().min(1).optional().describe('Priority: Low, Medium, High or Urgent'),
-    sentimentId: z.string().trim().min(1).optional().describe('Sentiment id or name: Positive, Neutral or Negative'),
-    typeId: z.string().trim().min(1).nullable().optional().describe('Type id or name (Question, Incident, Problem, Task); null clears it'),
-    accountId: z.string().trim().min(1).nullable().optional().describe('Account id or name (a new name creates it); null clears it'),
+    priorityId: shortText().optional().describe('Priority id or name'),
+    priorityName: shortText().optional().describe('Priority: Low, Medium, High or Urgent'),
+    sentimentId: shortText().optional().describe('Sentiment id or name: Positive, Neutral or Negative'),
+    typeId: shortText().nullable().optional().describe('Type id or name (Question, Incident, Problem, Task); null clears it'),
+    accountId: shortText().nullable().optional().describe('Account id or name (a new name creates it); null clears it'),
     dueDate: instant('Due date').nullable().optional(),
     submitterEmail: email('Submitter email').nullable().optional(),
     isPrivate: z.boolean().optional().describe('Hide from the requestor'),
-    formId: z.string().trim().min(1).nullable().optional().describe('Form id; null clears it'),
+    formId: shortText().nullable().optional().describe('Form id; null clears it'),
     metadata: metadata('Merged into the metadata: given keys are set, a key set to null is removed').optional(),
     customFieldValues: customFieldValues('Replaces all custom field values (send the full list)').optional(),
     attachmentUrls: attachmentUrls('Replaces all attachment URLs (send the full list)').optional(),

@@ -1,7 +1,6 @@
 import { createApiKey, listApiKeys, revokeApiKey } from '../service/keys.js';
-import { DEFAULT_WORKSPACE } from '../service/context.js';
 import { createWorkspace, ensureWorkspace, listWorkspaces } from '../service/workspace.js';
-import { openService } from './common.js';
+import { openService, workspaceName } from './common.js';
 import { UsageError, type Values } from './options.js';
 
 /** `ticket-mcp keys create|list|revoke`. */
@@ -12,7 +11,7 @@ export async function runKeys(action: string | undefined, args: string[], values
     if (action === 'create') {
       if (!values.actor) throw new UsageError('keys create needs --actor EMAIL (the agent the key acts as)');
       const { key, info } = await createApiKey(service.db, {
-        workspace: values.workspace ?? DEFAULT_WORKSPACE,
+        workspace: workspaceName(values),
         actor: values.actor,
         readOnly: values['read-only'] ?? false,
       });

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../log.js';
+import { DEFAULT_WORKSPACE } from '../service/context.js';
 import { TicketService } from '../service/service.js';
 import type { Values } from './options.js';
 
@@ -9,6 +10,9 @@ function defaultDatabasePath(): string {
   const dataHome = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
   return join(dataHome, 'ticket-mcp', 'tickets.db');
 }
+
+/** The workspace the flags and environment name (stdio sessions, keys create). */
+export const workspaceName = (values: Values) => values.workspace || process.env.TICKETS_WORKSPACE || DEFAULT_WORKSPACE;
 
 /** The database the flags and environment name; an empty value counts as unset (SQLite would open a throwaway one). */
 export const databasePath = (values: Values) => values.db || process.env.TICKETS_DB || defaultDatabasePath();

@@ -1,5 +1,5 @@
 import type { ParseArgsConfig, parseArgs } from 'node:util';
-import { parseToolsets, type Toolset } from '../../tools/tool.js';
+import { parseToolsets, type Surface } from '../../tools/tool.js';
 
 /** Every flag of every command; each command reads the ones it needs. */
 export const OPTIONS = {
@@ -22,12 +22,7 @@ export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allo
 /** A mistake in how the bin was called: usage goes to stderr with exit code 2. */
 export class UsageError extends Error {}
 
-export interface SurfaceFlags {
-  readOnly?: boolean;
-  toolsets?: readonly Toolset[];
-}
-
-export function surfaceOf(values: Values): SurfaceFlags {
+export function surfaceOf(values: Values): Surface {
   try {
     return {
       ...(values['read-only'] && { readOnly: true }),

@@ -1,18 +1,17 @@
 import type { Logger } from '../log.js';
 import { packageVersion } from '../package-root.js';
 import { createServer } from '../server.js';
-import { DEFAULT_WORKSPACE } from '../service/context.js';
 import { StdioLineTransport } from '../stdio-transport.js';
 import { ensureWorkspace, resolveActor } from '../service/workspace.js';
-import { onShutdown, openService } from './common.js';
+import { onShutdown, openService, workspaceName } from './common.js';
 import { surfaceOf, type Values } from './options.js';
 
 /** `ticket-mcp`: one session over stdin and stdout, as an agent runtime spawns it. */
 export async function runStdio(values: Values, log: Logger): Promise<void> {
   const surface = surfaceOf(values);
   const { service, path } = openService(values);
-  const workspaceName = values.workspace || process.env.TICKETS_WORKSPACE || DEFAULT_WORKSPACE;
-  const workspaceId = await ensureWorkspace(service.db, workspaceName);
+  const workspace = workspaceName(values);
+  const workspaceId = await ensureWorkspace(service.db, workspace);
   const actor = await resolveActor(service.db, workspaceId, values.actor || process.env.TICKETS_ACTOR);
   const server = createServer(service, { caller: { workspaceId, agentId: actor.id }, log, surface });
   const shutdown = onShutdown(log, async () => {
@@ -31,7 +30,7 @@ export async function runStdio(values: Values, log: Logger): Promise<void> {
     version: packageVersion,
     db: path,
     schemaVersion: service.database.schemaVersion,
-    workspace: workspaceName,
+    workspace,
     actor: `${actor.name} <${actor.email}>`,
   });
 }
