@@ -103,3 +103,24 @@ describe('list_tickets with a common tag', () => {
     expect(tagged.data.tickets.every((r) => r.tags.includes('everywhere'))).toBe(true);
   });
 });
+
+describe('prepared statements', () => {
+  it('bind no bare LIMIT, which would make SQLite prepare the statement again on every run', async () => {
+    sent.length = 0;
+    await service.getTicket(me, { id: 'SUP-1' });
+    await expect(service.getTicket(me, { id: '#5' })).rejects.toMatchObject({ code: 'AMBIGUOUS' });
+    await service.getTicketHistory(me, { id: 'SUP-1' });
+    await service.listTickets(me, { status: 'open', pageSize: 5 });
+    await service.listTickets(me, { search: 'disk' });
+    await service.listTickets(me, { tag: 'vip' });
+    await service.listAgents(me, {});
+    await service.listTeams(me, {});
+    await service.listTags(me, {});
+    await service.assignTicket(me, { id: 'SUP-1', assignedAgentId: 'Agent 3' });
+    await service.completeTicketKeys(me, 'SUP-1');
+    await service.completeTeams(me, 'E');
+    const statements = sent.map((q) => q.sql);
+    expect(statements.filter((text) => /\blimit\b/i.test(text)).length).toBeGreaterThan(8);
+    expect(statements.filter((text) => /\blimit \?(?! \+ 0)/i.test(text))).toEqual([]);
+  });
+});

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/open.js';
+import { stableLimit } from '../db/prepared.js';
 import { readTransaction, writeTransaction } from '../db/transaction.js';
 import { conflict, validationError } from '../errors.js';
 import { newId, now, type Caller } from './context.js';
@@ -255,7 +256,7 @@ export async function listAgents(deps: ServiceDeps, caller: Caller, input: ListA
       query = query.where((eb) => eb.or([containsText('name_key', search), containsText('email_key', search)]));
     }
     if (paging.after) query = query.where(paging.after);
-    const rows = await query.orderBy('name_key').orderBy('id').limit(paging.pageSize + 1).execute();
+    const rows = await query.orderBy('name_key').orderBy('id').limit(stableLimit(paging.pageSize + 1)).execute();
     const { page, nextCursor } = paging.page(rows);
     const agents: Agent[] = [];
     for (const row of page) agents.push(await readAgent(db, row.id));
@@ -327,7 +328,7 @@ export async function listTeams(deps: ServiceDeps, caller: Caller, input: Paging
   return readTransaction(deps.db, async (db) => {
     let query = db.selectFrom('teams').select(['id', 'name_key']).where('workspace_id', '=', caller.workspaceId);
     if (paging.after) query = query.where(paging.after);
-    const rows = await query.orderBy('name_key').orderBy('id').limit(paging.pageSize + 1).execute();
+    const rows = await query.orderBy('name_key').orderBy('id').limit(stableLimit(paging.pageSize + 1)).execute();
     const { page, nextCursor } = paging.page(rows);
     const teams: Team[] = [];
     for (const row of page) teams.push(await readTeam(db, row.id));
@@ -438,7 +439,7 @@ export async function listTags(deps: ServiceDeps, caller: Caller, input: ListTag
     let query = db.selectFrom('tags').selectAll().where('workspace_id', '=', caller.workspaceId);
     if (input.search !== undefined) query = query.where(containsText('name_key', input.search));
     if (paging.after) query = query.where(paging.after);
-    const rows = await query.orderBy('name_key').orderBy('id').limit(paging.pageSize + 1).execute();
+    const rows = await query.orderBy('name_key').orderBy('id').limit(stableLimit(paging.pageSize + 1)).execute();
     const { page, nextCursor } = paging.page(rows);
     const tags: Tag[] = [];
     for (const row of page) tags.push(await tagView(db, row));

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { prepared, runPrepared } from '../db/prepared.js';
+import { prepared, runPrepared, stableLimit } from '../db/prepared.js';
 import type { Db } from '../db/open.js';
 import { readTransaction } from '../db/transaction.js';
 import { validationError } from '../errors.js';
@@ -11,8 +11,6 @@ import { readTicketWithComments, ticketKey, type Result, type ServiceDeps } from
 import { fold, startsWithText } from './text.js';
 import type { HistoryPage, TicketEvent, TicketPage, TicketWithComments } from './views.js';
 
-/** get_ticket shows the newest comments; older ones are in get_ticket_history. */
-const COMMENTS_SHOWN = 20;
 export const DEFAULT_PAGE_SIZE = 20;
 
 export interface GetTicketInput {
@@ -22,7 +20,7 @@ export interface GetTicketInput {
 export async function getTicket(deps: ServiceDeps, caller: Caller, input: GetTicketInput): Promise<Result<TicketWithComments>> {
   // Two statements and no transaction: a key always names the same ticket, and the rest is read in one.
   const record = await findTicket(deps.db, caller.workspaceId, input.id);
-  const ticket = await readTicketWithComments(deps, deps.db, record.id, COMMENTS_SHOWN);
+  const ticket = await readTicketWithComments(deps, deps.db, record.id);
   const { commentCount: count, comments } = ticket;
   const shown = count > comments.length ? ` (newest ${comments.length} of ${count} comments shown)` : '';
   const deleted = ticket.deletedAt ? ' It is deleted.' : '';
@@ -125,7 +123,7 @@ function listQuery(db: Db, p: Record<string, unknown>, shape: ListShape) {
   if (shape.sort === 'updated') {
     if (shape.search) query = query.where('t.seq', 'in', sql<number>`(SELECT rowid FROM ticket_search WHERE ticket_search MATCH ${p.match})`);
     if (shape.after) query = query.where(sql<boolean>`(t.updated_at, t.seq) < (${p.afterAt}, ${p.afterSeq})`);
-    return query.orderBy('t.updated_at', 'desc').orderBy('t.seq', 'desc').limit(p.limit as number);
+    return query.orderBy('t.updated_at', 'desc').orderBy('t.seq', 'desc').limit(stableLimit(p.limit as number));
   }
   const direction = shape.sort === 'newest' ? 'desc' : 'asc';
   if (shape.search) {
@@ -135,10 +133,10 @@ function listQuery(db: Db, p: Record<string, unknown>, shape: ListShape) {
       .innerJoin('ticket_search as f', (join) => join.on(sql<boolean>`f.rowid = t.seq`))
       .where(sql<boolean>`f.ticket_search MATCH ${p.match}`);
     const paged = shape.after ? searched.where(sql<boolean>`f.rowid ${sql.raw(direction === 'desc' ? '<' : '>')} ${p.afterSeq}`) : searched;
-    return paged.orderBy(sql`f.rowid`, direction).limit(p.limit as number);
+    return paged.orderBy(sql`f.rowid`, direction).limit(stableLimit(p.limit as number));
   }
   if (shape.after) query = query.where('t.seq', direction === 'desc' ? '<' : '>', p.afterSeq as number);
-  return query.orderBy('t.seq', direction).limit(p.limit as number);
+  return query.orderBy('t.seq', direction).limit(stableLimit(p.limit as number));
 }
 
 /**
@@ -148,7 +146,7 @@ function listQuery(db: Db, p: Record<string, unknown>, shape: ListShape) {
  */
 const COMMON_TAG = 2_000;
 const taggedAtLeast = prepared('reads.taggedAtLeast', (db, p: { tag: string; limit: number }) =>
-  db.selectFrom('ticket_tags').select('ticket_id').where('tag_id', '=', p.tag).limit(p.limit),
+  db.selectFrom('ticket_tags').select('ticket_id').where('tag_id', '=', p.tag).limit(stableLimit(p.limit)),
 );
 
 const contactByEmail = prepared('reads.contactByEmail', (db, p: { ws: string; key: string }) =>
@@ -269,7 +267,7 @@ const historyRows = prepared('reads.history', (db, p: { ticket: string; after: n
     .where('e.ticket_id', '=', p.ticket)
     .where('e.seq', '>', p.after)
     .orderBy('e.seq', 'asc')
-    .limit(p.limit),
+    .limit(stableLimit(p.limit)),
 );
 
 export async function getTicketHistory(
@@ -314,7 +312,7 @@ export async function completeTicketKeys(deps: ServiceDeps, caller: Caller, type
     .where('t.deleted_at', 'is', null)
     .where(startsWithText('tm.identifier', team.toUpperCase()));
   if (number) query = query.where(sql<string>`CAST(t.number AS TEXT)`, 'like', `${number}%`);
-  const rows = await query.orderBy('t.updated_at', 'desc').limit(COMPLETIONS).execute();
+  const rows = await query.orderBy('t.updated_at', 'desc').limit(stableLimit(COMPLETIONS)).execute();
   return rows.map(ticketKey);
 }
 
@@ -326,7 +324,7 @@ export async function completeTeams(deps: ServiceDeps, caller: Caller, typed: st
     .where('workspace_id', '=', caller.workspaceId)
     .where(startsWithText('identifier', typed.trim().toUpperCase()))
     .orderBy('identifier')
-    .limit(COMPLETIONS)
+    .limit(stableLimit(COMPLETIONS))
     .execute();
   return rows.map((r) => r.identifier);
 }

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/open.js';
-import { prepared } from '../db/prepared.js';
+import { prepared, stableLimit } from '../db/prepared.js';
 import type { AgentsTable, TagsTable, TeamsTable, TicketsTable } from '../db/tables.js';
 import { DomainError, notFound, validationError, type Candidate } from '../errors.js';
 import { parseStatusName, STATUS_WORDS, type StatusName } from './lifecycle.js';
@@ -47,7 +47,7 @@ const ticketByKey = prepared('refs.ticketByKey', (db, p: { ws: string; identifie
 );
 
 const ticketsByNumber = prepared('refs.ticketsByNumber', (db, p: { ws: string; number: number; limit: number }) =>
-  ticketColumns(db).where('tickets.workspace_id', '=', p.ws).where('tickets.number', '=', p.number).limit(p.limit),
+  ticketColumns(db).where('tickets.workspace_id', '=', p.ws).where('tickets.number', '=', p.number).limit(stableLimit(p.limit)),
 );
 
 /** A ticket by id, key (`SUP-42`, any case) or bare number when only one team has it. */
@@ -83,7 +83,7 @@ const agentsMatching = prepared('refs.agentsMatching', (db, p: { ws: string; tex
     .where('workspace_id', '=', p.ws)
     .where((eb) => eb.or([eb('id', '=', p.text), eb('email_key', '=', p.key), eb('name_key', '=', p.key)]))
     .orderBy('name_key')
-    .limit(p.limit),
+    .limit(stableLimit(p.limit)),
 );
 
 /** An agent by id, email, or exact name (any case); a name two agents share is AMBIGUOUS. */
@@ -103,7 +103,7 @@ export async function findAgent(db: Db, workspaceId: string, ref: string): Promi
     .where('workspace_id', '=', workspaceId)
     .where((eb) => eb.or([containsText('name_key', text), containsText('email_key', text)]))
     .orderBy('name_key')
-    .limit(CANDIDATE_LIMIT)
+    .limit(stableLimit(CANDIDATE_LIMIT))
     .execute();
   throw notFound(`No agent "${text}" in this workspace.`, {
     hint:
@@ -132,7 +132,7 @@ export async function findTeam(db: Db, workspaceId: string, ref: string): Promis
     .select(['id', 'name', 'identifier'])
     .where('workspace_id', '=', workspaceId)
     .orderBy('identifier')
-    .limit(CANDIDATE_LIMIT)
+    .limit(stableLimit(CANDIDATE_LIMIT))
     .execute();
   throw notFound(`No team "${text}" in this workspace.`, {
     hint: 'Pass a team id, identifier (such as SUP) or name; create_team adds one.',

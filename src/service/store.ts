@@ -123,15 +123,21 @@ const detailQuery = (db: Db, id: string) =>
 
 const ticketDetailRow = prepared('store.ticketDetail', (db, p: { id: string }) => detailQuery(db, p.id));
 
-/** The same, with the comment count and the newest comments (oldest of them first): still one statement. */
-const ticketWithCommentsRow = prepared('store.ticketWithComments', (db, p: { id: string; comments: number }) =>
+/** get_ticket shows the newest comments; older ones are in get_ticket_history. */
+const COMMENTS_SHOWN = 20;
+
+/**
+ * The same, with the comment count and the newest comments (oldest of them first): still
+ * one statement. Its LIMIT is a literal, for the reason given at stableLimit.
+ */
+const ticketWithCommentsRow = prepared('store.ticketWithComments', (db, p: { id: string }) =>
   detailQuery(db, p.id).select([
     sql<number>`(SELECT count(*) FROM comments WHERE ticket_id = t.id)`.as('comment_count'),
     sql<string>`(SELECT json_group_array(json_object('id', n.id, 'author', n.author, 'authorId', n.author_id, 'body', n.body,
         'internal', json(iif(n.is_internal, 'true', 'false')), 'createdAt', n.created_at) ORDER BY n.created_at, n.seq)
       FROM (SELECT cm.id, (SELECT name FROM agents WHERE id = cm.author_id) AS author, cm.author_id, cm.body, cm.is_internal,
               cm.created_at, cm.rowid AS seq
-            FROM comments cm WHERE cm.ticket_id = t.id ORDER BY cm.created_at DESC, cm.rowid DESC LIMIT ${p.comments}) n)`.as('comments_json'),
+            FROM comments cm WHERE cm.ticket_id = t.id ORDER BY cm.created_at DESC, cm.rowid DESC LIMIT ${sql.lit(COMMENTS_SHOWN)}) n)`.as('comments_json'),
   ]),
 );
 
@@ -139,9 +145,8 @@ export async function readTicketWithComments(
   deps: ServiceDeps,
   db: Db,
   ticketId: string,
-  comments: number,
 ): Promise<TicketDetail & { commentCount: number; comments: Comment[] }> {
-  const [t] = await ticketWithCommentsRow(db, { id: ticketId, comments });
+  const [t] = await ticketWithCommentsRow(db, { id: ticketId });
   if (!t) throw new Error(`ticket ${ticketId} vanished`);
   return { ...(await detailFromRow(deps, db, t)), commentCount: t.comment_count, comments: parseJson(t.comments_json) };
 }
