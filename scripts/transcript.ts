@@ -36,11 +36,12 @@ function summarize(data: any): string[] {
       return `v${e.version} ${e.type.padEnd(18)} by ${e.actor.padEnd(12)} ${what}`;
     });
   }
+  // One agent or team before the lists: an agent's record has a teams list of its own.
+  if (data.identifier) return [`team ${data.identifier} (${data.name})`];
+  if (data.email) return [`agent ${data.name} <${data.email}> teams: ${data.teams.join(', ') || '—'}`];
   if (data.tags && data.nextCursor !== undefined) return data.tags.map((g: any) => `tag "${g.name}" (${g.color}), ${g.activeTicketCount} active`);
   if (data.teams) return data.teams.map((t: any) => `team ${t.identifier} (${t.name}), members: ${t.members.join(', ') || '—'}, open: ${t.openTickets}`);
   if (data.agents) return data.agents.map((a: any) => `${a.name} <${a.email}> teams: ${a.teams.join(', ') || '—'}, open tickets: ${a.openTickets}`);
-  if (data.identifier) return [`team ${data.identifier} (${data.name})`];
-  if (data.email) return [`agent ${data.name} <${data.email}> teams: ${data.teams.join(', ') || '—'}`];
   if (data.color) return [`tag "${data.name}" (${data.color})`];
   return [JSON.stringify(data)];
 }
