@@ -7,7 +7,7 @@ import type { Caller } from '../src/service/context.js';
 import type { ListTicketsInput } from '../src/service/reads.js';
 import { TicketService } from '../src/service/service.js';
 import { ensureWorkspace, resolveActor } from '../src/service/workspace.js';
-import { tempDir } from './helpers.js';
+import { openService, tempDir } from './helpers.js';
 
 /**
  * Every list filter is served by its index: the query the service really sends is
@@ -95,6 +95,35 @@ describe('list_tickets query plans', () => {
   }
 });
 
+describe('get_ticket query plans', () => {
+  async function plansOf(ref: string): Promise<string[]> {
+    sent.length = 0;
+    const { data } = await service.getTicket(me, { id: ref });
+    expect(data.ticketIdentifier).toBe('ENG-7');
+    return sent.map((query) =>
+      (opened.raw.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...(query.parameters as unknown[])) as { detail: string }[])
+        .map((r) => r.detail)
+        .join('\n'),
+    );
+  }
+
+  it('by key: one statement, the ticket found through its (team, number) index', async () => {
+    const plans = await plansOf('eng-7');
+    expect(plans).toHaveLength(1);
+    expect(plans[0]).toMatch(/SEARCH t USING INDEX sqlite_autoindex_tickets_2 \(team_id=\? AND number=\?\)/);
+    // Every table is searched by an index; the only scan is of the newest comments already collected.
+    expect(plans[0]!.split('\n').filter((step) => /^SCAN /.test(step))).toEqual(['SCAN n']);
+  });
+
+  it('by id: the id index, then the ticket by id', async () => {
+    const { data } = await service.getTicket(me, { id: 'ENG-7' });
+    const plans = await plansOf(data.id);
+    expect(plans).toHaveLength(2);
+    for (const plan of plans) expect(plan).toMatch(/SEARCH (t|tickets) USING INDEX sqlite_autoindex_tickets_1 \(id=\?\)/);
+    expect(plans.join('\n').split('\n').filter((step) => /^SCAN /.test(step))).toEqual(['SCAN n']);
+  });
+});
+
 describe('list_tickets with a common tag', () => {
   it('returns the same tickets as without the tag, since every ticket has it', async () => {
     const tagged = await service.listTickets(me, { tag: 'everywhere', status: 'open', pageSize: 50 });
@@ -122,5 +151,34 @@ describe('prepared statements', () => {
     const statements = sent.map((q) => q.sql);
     expect(statements.filter((text) => /\blimit\b/i.test(text)).length).toBeGreaterThan(8);
     expect(statements.filter((text) => /\blimit \?(?! \+ 0)/i.test(text))).toEqual([]);
+  });
+});
+
+describe('a process whose database grows under it', () => {
+  it('plans again from fresh statistics instead of scanning the tables it saw small', async () => {
+    const path = join(dir, 'growing.db');
+    const first = await openService(path);
+    await first.service.createTicket(first.caller, { title: 'The first ticket', requestorEmail: 'c@example.com' });
+    await first.service.close();
+    // Opened on one ticket: start-up records that size, and SQLite plans from it.
+    const growing = openDatabase(path);
+    const statements: CompiledQuery[] = [];
+    const db = new Kysely<Tables>({
+      dialect: new SqliteDialect({ database: growing.raw }),
+      log: (event) => void (event.level === 'query' && statements.push(event.query)),
+    });
+    const service = new TicketService({ ...growing, db });
+    const planOfGet = async () => {
+      statements.length = 0;
+      await service.getTicket(first.caller, { id: 'SUP-1' });
+      const { sql: text, parameters } = statements.find((q) => q.sql.includes('comment_count'))!;
+      return (growing.raw.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...(parameters as unknown[])) as { detail: string }[])
+        .map((r) => r.detail)
+        .join('\n');
+    };
+    expect(await planOfGet()).toMatch(/^SCAN t$/m);
+    for (let i = 0; i < 400; i++) await service.createTicket(first.caller, { title: `Ticket ${i}`, requestorEmail: `c${i}@example.com` });
+    expect(await planOfGet()).toMatch(/SEARCH t USING INDEX sqlite_autoindex_tickets_2 \(team_id=\? AND number=\?\)/);
+    await service.close();
   });
 });

@@ -6,8 +6,8 @@ import { validationError } from '../errors.js';
 import { normalizeInstant, type Caller } from './context.js';
 import { decodeCursor, encodeCursor, paginate } from './cursor.js';
 import type { StatusName } from './lifecycle.js';
-import { findAgent, findLookup, findStatus, findTag, findTeam, findTicket } from './refs.js';
-import { readTicketWithComments, ticketKey, type Result, type ServiceDeps } from './store.js';
+import { findAgent, findLookup, findStatus, findTag, findTeam, findTicket, parseTicketKey } from './refs.js';
+import { readTicketWithComments, readTicketWithCommentsByKey, ticketKey, type Result, type ServiceDeps } from './store.js';
 import { fold, startsWithText } from './text.js';
 import type { HistoryPage, TicketEvent, TicketPage, TicketWithComments } from './views.js';
 
@@ -18,9 +18,11 @@ export interface GetTicketInput {
 }
 
 export async function getTicket(deps: ServiceDeps, caller: Caller, input: GetTicketInput): Promise<Result<TicketWithComments>> {
-  // Two statements and no transaction: a key always names the same ticket, and the rest is read in one.
-  const record = await findTicket(deps.db, caller.workspaceId, input.id);
-  const ticket = await readTicketWithComments(deps, deps.db, record.id);
+  // One statement for a key; an id or a bare number is resolved first (a ticket's id and key never change, so no transaction).
+  const key = parseTicketKey(input.id);
+  const ticket =
+    (key && (await readTicketWithCommentsByKey(deps, deps.db, caller.workspaceId, key))) ??
+    (await readTicketWithComments(deps, deps.db, (await findTicket(deps.db, caller.workspaceId, input.id)).id));
   const { commentCount: count, comments } = ticket;
   const shown = count > comments.length ? ` (newest ${comments.length} of ${count} comments shown)` : '';
   const deleted = ticket.deletedAt ? ' It is deleted.' : '';

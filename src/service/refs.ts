@@ -37,12 +37,25 @@ const ticketById = prepared('refs.ticketById', (db, p: { ws: string; id: string 
   ticketColumns(db).where('tickets.workspace_id', '=', p.ws).where('tickets.id', '=', p.id),
 );
 
+/** A ticket key, `SUP-42` in any case: the team identifier and the number. */
+export interface TicketKey {
+  identifier: string;
+  number: number;
+}
+
+export function parseTicketKey(ref: string): TicketKey | undefined {
+  const key = TICKET_KEY.exec(ref.trim());
+  return key ? { identifier: key[1]!.toUpperCase(), number: Number(key[2]) } : undefined;
+}
+
+/** The team's id by its identifier, in the caller's workspace: a key's first half, as a subquery. */
+export const teamOfKey = (db: Db, ws: string, identifier: string) =>
+  db.selectFrom('teams as owner').select('owner.id').where('owner.workspace_id', '=', ws).where('owner.identifier', '=', identifier);
+
 /** The team first (by its identifier), then the (team_id, number) unique index. */
 const ticketByKey = prepared('refs.ticketByKey', (db, p: { ws: string; identifier: string; number: number }) =>
   ticketColumns(db)
-    .where('tickets.team_id', '=', (eb) =>
-      eb.selectFrom('teams as owner').select('owner.id').where('owner.workspace_id', '=', p.ws).where('owner.identifier', '=', p.identifier),
-    )
+    .where('tickets.team_id', '=', teamOfKey(db, p.ws, p.identifier))
     .where('tickets.number', '=', p.number),
 );
 
@@ -53,9 +66,9 @@ const ticketsByNumber = prepared('refs.ticketsByNumber', (db, p: { ws: string; n
 /** A ticket by id, key (`SUP-42`, any case) or bare number when only one team has it. */
 export async function findTicket(db: Db, workspaceId: string, ref: string): Promise<TicketRecord> {
   const text = ref.trim();
-  const key = TICKET_KEY.exec(text);
+  const key = parseTicketKey(text);
   if (key) {
-    const [byKey] = await ticketByKey(db, { ws: workspaceId, identifier: key[1]!.toUpperCase(), number: Number(key[2]) });
+    const [byKey] = await ticketByKey(db, { ws: workspaceId, ...key });
     if (byKey) return byKey;
   } else if (/^#?\d+$/.test(text)) {
     const matches = await ticketsByNumber(db, { ws: workspaceId, number: Number(text.replace('#', '')), limit: CANDIDATE_LIMIT });

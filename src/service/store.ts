@@ -5,8 +5,8 @@ import type { EventsTable, TicketsTable } from '../db/tables.js';
 import { conflict, invalidTransition } from '../errors.js';
 import type { Caller } from './context.js';
 import { STATUS_NAMES, type StatusName } from './lifecycle.js';
-import { findTicket, type TicketRecord } from './refs.js';
-import type { Comment, TicketDetail } from './views.js';
+import { findTicket, teamOfKey, type TicketKey, type TicketRecord } from './refs.js';
+import type { TicketDetail, TicketWithComments } from './views.js';
 
 /** What the service answers: the data, and one sentence saying what happened. */
 export interface Result<T> {
@@ -99,7 +99,7 @@ const parseJson = <T>(text: string): T => JSON.parse(text) as T;
 const nameOf = (lookups: Lookup[], id: string | null) => (id === null ? null : (lookups.find((l) => l.id === id)?.name ?? null));
 
 /** One statement for the whole ticket: its row, what it joins to, and its tags as JSON. */
-const detailQuery = (db: Db, id: string) =>
+const detailQuery = (db: Db) =>
   db
     .selectFrom('tickets as t')
     .innerJoin('teams as tm', 'tm.id', 't.team_id')
@@ -118,10 +118,9 @@ const detailQuery = (db: Db, id: string) =>
       'ag.email as assignee_email',
       sql<string>`(SELECT json_group_array(json_object('id', g.id, 'name', g.name, 'color', g.color) ORDER BY g.name_key)
         FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = t.id)`.as('tags_json'),
-    ])
-    .where('t.id', '=', id);
+    ]);
 
-const ticketDetailRow = prepared('store.ticketDetail', (db, p: { id: string }) => detailQuery(db, p.id));
+const ticketDetailRow = prepared('store.ticketDetail', (db, p: { id: string }) => detailQuery(db).where('t.id', '=', p.id));
 
 /** get_ticket shows the newest comments; older ones are in get_ticket_history. */
 const COMMENTS_SHOWN = 20;
@@ -130,25 +129,44 @@ const COMMENTS_SHOWN = 20;
  * The same, with the comment count and the newest comments (oldest of them first): still
  * one statement. Its LIMIT is a literal, for the reason given at stableLimit.
  */
-const ticketWithCommentsRow = prepared('store.ticketWithComments', (db, p: { id: string }) =>
-  detailQuery(db, p.id).select([
+const withComments = (db: Db) =>
+  detailQuery(db).select([
     sql<number>`(SELECT count(*) FROM comments WHERE ticket_id = t.id)`.as('comment_count'),
     sql<string>`(SELECT json_group_array(json_object('id', n.id, 'author', n.author, 'authorId', n.author_id, 'body', n.body,
         'internal', json(iif(n.is_internal, 'true', 'false')), 'createdAt', n.created_at) ORDER BY n.created_at, n.seq)
       FROM (SELECT cm.id, (SELECT name FROM agents WHERE id = cm.author_id) AS author, cm.author_id, cm.body, cm.is_internal,
               cm.created_at, cm.rowid AS seq
             FROM comments cm WHERE cm.ticket_id = t.id ORDER BY cm.created_at DESC, cm.rowid DESC LIMIT ${sql.lit(COMMENTS_SHOWN)}) n)`.as('comments_json'),
-  ]),
+  ]);
+
+const ticketWithCommentsRow = prepared('store.ticketWithComments', (db, p: { id: string }) => withComments(db).where('t.id', '=', p.id));
+
+/** By key, the key's lookup is part of the statement: get_ticket's usual case reads the ticket once. */
+const ticketWithCommentsByKeyRow = prepared('store.ticketWithCommentsByKey', (db, p: { ws: string; identifier: string; number: number }) =>
+  withComments(db).where('t.team_id', '=', teamOfKey(db, p.ws, p.identifier)).where('t.number', '=', p.number),
 );
 
-export async function readTicketWithComments(
-  deps: ServiceDeps,
-  db: Db,
-  ticketId: string,
-): Promise<TicketDetail & { commentCount: number; comments: Comment[] }> {
+type TicketWithCommentsRow = Awaited<ReturnType<typeof ticketWithCommentsRow>>[number];
+
+async function withCommentsFromRow(deps: ServiceDeps, db: Db, t: TicketWithCommentsRow): Promise<TicketWithComments> {
+  return { ...(await detailFromRow(deps, db, t)), commentCount: t.comment_count, comments: parseJson(t.comments_json) };
+}
+
+export async function readTicketWithComments(deps: ServiceDeps, db: Db, ticketId: string): Promise<TicketWithComments> {
   const [t] = await ticketWithCommentsRow(db, { id: ticketId });
   if (!t) throw new Error(`ticket ${ticketId} vanished`);
-  return { ...(await detailFromRow(deps, db, t)), commentCount: t.comment_count, comments: parseJson(t.comments_json) };
+  return withCommentsFromRow(deps, db, t);
+}
+
+/** The ticket of a key in a workspace, or undefined when the key names none. */
+export async function readTicketWithCommentsByKey(
+  deps: ServiceDeps,
+  db: Db,
+  workspaceId: string,
+  key: TicketKey,
+): Promise<TicketWithComments | undefined> {
+  const [t] = await ticketWithCommentsByKeyRow(db, { ws: workspaceId, ...key });
+  return t && withCommentsFromRow(deps, db, t);
 }
 
 export async function readTicketDetail(deps: ServiceDeps, db: Db, ticketId: string): Promise<TicketDetail> {
