@@ -11,22 +11,35 @@ import { openService, tempDir } from './helpers.js';
 
 /**
  * Every list filter is served by its index: the query the service really sends is
- * captured and run through EXPLAIN QUERY PLAN on an analyzed database of 2,100
- * tickets spread over teams, agents, tags, requestors, chats and statuses.
+ * captured and run through EXPLAIN QUERY PLAN on a database of 2,100 tickets spread
+ * over teams, agents, tags, requestors, chats and statuses, planned from the fixed
+ * statistics that schema.sql ships (never from ANALYZE of the data).
  */
 const { dir, cleanup } = tempDir();
-let opened: OpenDatabase;
-let service: TicketService;
-let me: Caller;
-const sent: CompiledQuery[] = [];
 
-beforeAll(async () => {
-  opened = openDatabase(join(dir, 'plans.db'));
+/** A service on a database whose every statement is kept, to be explained. */
+function capturing(opened: OpenDatabase): { service: TicketService; sent: CompiledQuery[] } {
+  const sent: CompiledQuery[] = [];
   const db = new Kysely<Tables>({
     dialect: new SqliteDialect({ database: opened.raw }),
     log: (event) => void (event.level === 'query' && sent.push(event.query)),
   });
-  service = new TicketService({ ...opened, db });
+  return { service: new TicketService({ ...opened, db }), sent };
+}
+
+/** The plan of a statement the service sent, step by step. */
+const explain = (opened: OpenDatabase, query: CompiledQuery): string[] =>
+  (opened.raw.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...(query.parameters as unknown[])) as { detail: string }[]).map((r) => r.detail);
+
+let opened: OpenDatabase;
+let service: TicketService;
+let sent: CompiledQuery[];
+let me: Caller;
+
+beforeAll(async () => {
+  opened = openDatabase(join(dir, 'plans.db'));
+  ({ service, sent } = capturing(opened));
+  const db = service.db;
   const workspaceId = await ensureWorkspace(db);
   me = { workspaceId, agentId: (await resolveActor(db, workspaceId, undefined)).id };
   for (const team of ['ENG', 'OPS', 'FIN']) await service.createTeam(me, { name: team, identifier: team });
@@ -49,7 +62,6 @@ beforeAll(async () => {
       VALUES ('tg_everywhere', '${me.workspaceId}', 'everywhere', 'everywhere', '2026-01-01', '2026-01-01');
     INSERT INTO ticket_tags (workspace_id, ticket_id, tag_id, created_by, created_at)
       SELECT workspace_id, id, 'tg_everywhere', created_by, created_at FROM tickets;`);
-  opened.raw.exec('ANALYZE');
 });
 
 afterAll(async () => {
@@ -60,9 +72,7 @@ afterAll(async () => {
 async function planOf(filter: ListTicketsInput): Promise<string[]> {
   sent.length = 0;
   await service.listTickets(me, filter);
-  const query = sent.find((q) => q.sql.includes('from "tickets" as "t"'))!;
-  const rows = opened.raw.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...(query.parameters as unknown[])) as { detail: string }[];
-  return rows.map((r) => r.detail);
+  return explain(opened, sent.find((q) => q.sql.includes('from "tickets" as "t"'))!);
 }
 
 describe('list_tickets query plans', () => {
@@ -100,11 +110,7 @@ describe('get_ticket query plans', () => {
     sent.length = 0;
     const { data } = await service.getTicket(me, { id: ref });
     expect(data.ticketIdentifier).toBe('ENG-7');
-    return sent.map((query) =>
-      (opened.raw.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...(query.parameters as unknown[])) as { detail: string }[])
-        .map((r) => r.detail)
-        .join('\n'),
-    );
+    return sent.map((query) => explain(opened, query).join('\n'));
   }
 
   it('by key: one statement, the ticket found through its (team, number) index', async () => {
@@ -154,31 +160,57 @@ describe('prepared statements', () => {
   });
 });
 
-describe('a process whose database grows under it', () => {
-  it('plans again from fresh statistics instead of scanning the tables it saw small', async () => {
+describe('planner statistics', () => {
+  const statistics = (raw: OpenDatabase['raw']) =>
+    raw.prepare('SELECT tbl, idx, stat FROM sqlite_stat1 ORDER BY tbl, idx').all() as { tbl: string; idx: string; stat: string }[];
+
+  it('are fixed in schema.sql for every index, and nothing recomputes them', async () => {
+    const path = join(dir, 'statistics.db');
+    const { service, caller } = await openService(path);
+    const shipped = statistics(service.database.raw);
+    const indexes = service.database.raw
+      .prepare(`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name NOT LIKE 'ticket_search%' ORDER BY name`)
+      .all() as { name: string }[];
+    expect(indexes.length).toBeGreaterThan(40);
+    expect(indexes.map((i) => i.name).sort()).toEqual(shipped.map((s) => s.idx).sort());
+    for (let i = 0; i < 50; i++) await service.createTicket(caller, { title: `Ticket ${i}`, requestorEmail: 'c@example.com' });
+    await service.close();
+    const reopened = openDatabase(path);
+    expect(statistics(reopened.raw)).toEqual(shipped);
+    await reopened.close();
+  });
+
+  it('give get_ticket its index plan whatever the size the process first saw', async () => {
     const path = join(dir, 'growing.db');
     const first = await openService(path);
     await first.service.createTicket(first.caller, { title: 'The first ticket', requestorEmail: 'c@example.com' });
     await first.service.close();
-    // Opened on one ticket: start-up records that size, and SQLite plans from it.
     const growing = openDatabase(path);
-    const statements: CompiledQuery[] = [];
-    const db = new Kysely<Tables>({
-      dialect: new SqliteDialect({ database: growing.raw }),
-      log: (event) => void (event.level === 'query' && statements.push(event.query)),
-    });
-    const service = new TicketService({ ...growing, db });
+    const { service, sent: statements } = capturing(growing);
     const planOfGet = async () => {
       statements.length = 0;
       await service.getTicket(first.caller, { id: 'SUP-1' });
-      const { sql: text, parameters } = statements.find((q) => q.sql.includes('comment_count'))!;
-      return (growing.raw.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...(parameters as unknown[])) as { detail: string }[])
-        .map((r) => r.detail)
-        .join('\n');
+      return explain(growing, statements.find((q) => q.sql.includes('comment_count'))!).join('\n');
     };
-    expect(await planOfGet()).toMatch(/^SCAN t$/m);
-    for (let i = 0; i < 400; i++) await service.createTicket(first.caller, { title: `Ticket ${i}`, requestorEmail: `c${i}@example.com` });
-    expect(await planOfGet()).toMatch(/SEARCH t USING INDEX sqlite_autoindex_tickets_2 \(team_id=\? AND number=\?\)/);
+    const byKey = /SEARCH t USING INDEX sqlite_autoindex_tickets_2 \(team_id=\? AND number=\?\)/;
+    expect(await planOfGet()).toMatch(byKey);
+    for (let i = 0; i < 300; i++) await service.createTicket(first.caller, { title: `Ticket ${i}`, requestorEmail: `c${i}@example.com` });
+    expect(await planOfGet()).toMatch(byKey);
+    await service.close();
+  });
+
+  it('keep a status filter on its index when nearly every ticket has that status', async () => {
+    const path = join(dir, 'all-open.db');
+    const allOpen = openDatabase(path);
+    const { service, sent: statements } = capturing(allOpen);
+    const workspaceId = await ensureWorkspace(service.db);
+    const caller = { workspaceId, agentId: (await resolveActor(service.db, workspaceId, undefined)).id };
+    for (let i = 0; i < 300; i++) await service.createTicket(caller, { title: `Open ticket ${i}`, requestorEmail: 'c@example.com' });
+    statements.length = 0;
+    await service.listTickets(caller, { status: 'open', pageSize: 20 });
+    const plan = explain(allOpen, statements.find((q) => q.sql.includes('from "tickets" as "t"'))!);
+    expect(plan.join('\n')).toMatch(/SEARCH t USING INDEX tickets_by_status \(workspace_id=\? AND status=\?\)/);
+    expect(plan.filter((step) => /^SCAN t\b|TEMP B-TREE FOR ORDER BY/.test(step))).toEqual([]);
     await service.close();
   });
 });

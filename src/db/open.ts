@@ -70,23 +70,11 @@ export function openDatabase(path: string): OpenDatabase {
       raw.pragma('foreign_keys = ON');
       // 16 MB of page cache (SQLite's default is 2 MB) keeps the hot index pages of a large helpdesk in memory.
       raw.pragma('cache_size = -16384');
-      const versions = migrate(raw, parseMigrations(readSchemaSql()));
-      // Query plans depend on table statistics: gather them where missing or stale,
-      // sampling (analysis_limit) so this stays fast on millions of rows.
-      raw.pragma('analysis_limit = 400');
-      raw.pragma('optimize = 0x10002');
-      return versions;
+      // Plans come from the fixed statistics of schema.sql (migration 3): never ANALYZE here.
+      return migrate(raw, parseMigrations(readSchemaSql()));
     });
     const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
-    const close = async () => {
-      // Refreshes statistics that went stale while this process wrote; skipped if another process holds the lock.
-      try {
-        raw.pragma('optimize');
-      } catch (error) {
-        if (!isBusy(error)) throw error;
-      }
-      await db.destroy();
-    };
+    const close = () => db.destroy();
     return { db, raw, path, schemaVersion: to, close };
   } catch (error) {
     raw.close();

@@ -44,32 +44,11 @@ async function retryWhileBusy<T>(attempt: () => Promise<T>): Promise<T> {
 }
 
 /**
- * SQLite plans a statement from the table sizes ANALYZE last recorded, and a process
- * keeps its prepared statements for its whole life: one started on a small database
- * would go on scanning tables it planned as tiny after they grew (measured: get_ticket
- * 2.2 ms instead of 35 µs at 20,000 tickets, until a restart). So every so many writes,
- * `PRAGMA optimize` analyzes the tables whose size changed a lot (≈5 ms when it does,
- * ≈40 µs when nothing did), and statements planned on the old figures are planned again.
- */
-const WRITES_BETWEEN_OPTIMIZE = 200;
-let writesSinceOptimize = 0;
-
-/**
  * One write: BEGIN IMMEDIATE takes SQLite's write lock before the first read, so a
  * check-then-write inside `work` cannot race another process.
  */
 export function writeTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
-  return retryWhileBusy(() =>
-    runInTransaction(db, 'BEGIN IMMEDIATE', async (trx) => {
-      const result = await work(trx);
-      // Inside the transaction, which already holds the write lock: never a wait for another process.
-      if (++writesSinceOptimize >= WRITES_BETWEEN_OPTIMIZE) {
-        writesSinceOptimize = 0;
-        await sql.raw('PRAGMA optimize').execute(trx);
-      }
-      return result;
-    }),
-  );
+  return retryWhileBusy(() => runInTransaction(db, 'BEGIN IMMEDIATE', work));
 }
 
 /** Several reads from one consistent snapshot, so a concurrent write cannot tear them. */
