@@ -173,7 +173,6 @@ export async function loadTickets(
       FROM tickets t`);
     for (const trigger of triggers) raw.exec(trigger.sql);
   })();
-  raw.exec('ANALYZE');
   raw.pragma('wal_checkpoint(TRUNCATE)');
   await opened.close();
   const ticketsPerTeam = Object.fromEntries(teams.map((t) => [t.identifier, t.counter]));

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenDatabase } from '../src/db/open.js';
@@ -178,6 +179,38 @@ describe('planner statistics', () => {
     const reopened = openDatabase(path);
     expect(statistics(reopened.raw)).toEqual(shipped);
     await reopened.close();
+  });
+
+  it('replace the measured figures of an earlier version, in connections already open too', async () => {
+    sent.length = 0;
+    await service.getTicket(me, { id: 'SUP-1' });
+    const getByKey = sent.find((q) => q.sql.includes('comment_count'))!.sql;
+    const path = join(dir, 'upgraded.db');
+    const first = await openService(path);
+    await first.service.createTicket(first.caller, { title: 'The only ticket', requestorEmail: 'c@example.com' });
+    await first.service.close();
+    // What versions 1 and 2 left behind: figures and samples measured on a one-ticket database.
+    const earlier = new Database(path);
+    earlier.exec('ANALYZE');
+    earlier.pragma('user_version = 2');
+    expect(earlier.prepare('SELECT count(*) AS n FROM sqlite_stat4').get()).not.toEqual({ n: 0 });
+    const planOfGet = () => {
+      // A statement run first, as the service's would be: a connection checks the schema when it reads.
+      earlier.prepare('SELECT count(*) FROM tickets').get();
+      return (earlier.prepare(`EXPLAIN QUERY PLAN ${getByKey}`).all(first.caller.workspaceId, 'SUP', 1) as { detail: string }[])
+        .map((r) => r.detail)
+        .join('\n');
+    };
+    expect(planOfGet()).toMatch(/^SCAN t$/m);
+
+    const upgraded = openDatabase(path);
+    expect(upgraded.schemaVersion).toBe(3);
+    expect(upgraded.raw.prepare('SELECT count(*) AS n FROM sqlite_stat4').get()).toEqual({ n: 0 });
+    expect(statistics(upgraded.raw)).toEqual(statistics(opened.raw));
+    // The connection opened before the upgrade plans from the new figures as well.
+    expect(planOfGet()).toMatch(/SEARCH t USING INDEX sqlite_autoindex_tickets_2 \(team_id=\? AND number=\?\)/);
+    earlier.close();
+    await upgraded.close();
   });
 
   it('give get_ticket its index plan whatever the size the process first saw', async () => {

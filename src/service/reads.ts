@@ -6,7 +6,7 @@ import { validationError } from '../errors.js';
 import { normalizeInstant, type Caller } from './context.js';
 import { decodeCursor, encodeCursor, paginate } from './cursor.js';
 import type { StatusName } from './lifecycle.js';
-import { findAgent, findLookup, findStatus, findTag, findTeam, findTicket, parseTicketKey } from './refs.js';
+import { findAgent, findLookup, findStatus, findTag, findTeam, findTicket, parseTicketKey, ticketNotFound } from './refs.js';
 import { readTicketWithComments, readTicketWithCommentsByKey, ticketKey, type Result, type ServiceDeps } from './store.js';
 import { fold, startsWithText } from './text.js';
 import type { HistoryPage, TicketEvent, TicketPage, TicketWithComments } from './views.js';
@@ -20,9 +20,10 @@ export interface GetTicketInput {
 export async function getTicket(deps: ServiceDeps, caller: Caller, input: GetTicketInput): Promise<Result<TicketWithComments>> {
   // One statement for a key; an id or a bare number is resolved first (a ticket's id and key never change, so no transaction).
   const key = parseTicketKey(input.id);
-  const ticket =
-    (key && (await readTicketWithCommentsByKey(deps, deps.db, caller.workspaceId, key))) ??
-    (await readTicketWithComments(deps, deps.db, (await findTicket(deps.db, caller.workspaceId, input.id)).id));
+  const ticket = key
+    ? await readTicketWithCommentsByKey(deps, deps.db, caller.workspaceId, key)
+    : await readTicketWithComments(deps, deps.db, (await findTicket(deps.db, caller.workspaceId, input.id)).id);
+  if (!ticket) throw ticketNotFound(input.id);
   const { commentCount: count, comments } = ticket;
   const shown = count > comments.length ? ` (newest ${comments.length} of ${count} comments shown)` : '';
   const deleted = ticket.deletedAt ? ' It is deleted.' : '';

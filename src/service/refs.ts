@@ -84,10 +84,13 @@ export async function findTicket(db: Db, workspaceId: string, ref: string): Prom
     const [byId] = await ticketById(db, { ws: workspaceId, id: text });
     if (byId) return byId;
   }
-  throw notFound(`No ticket "${text}" in this workspace.`, {
+  throw ticketNotFound(text);
+}
+
+export const ticketNotFound = (ref: string) =>
+  notFound(`No ticket "${ref.trim()}" in this workspace.`, {
     hint: 'Pass a key such as SUP-12 or an id; list_tickets (with search for words in it) finds tickets.',
   });
-}
 
 const agentsMatching = prepared('refs.agentsMatching', (db, p: { ws: string; text: string; key: string; limit: number }) =>
   db
