@@ -296,10 +296,11 @@ CREATE TABLE api_keys (
 -- sqlite_stat4). Measured on the database itself (ANALYZE), they change with its contents
 -- and a plan can flip with them: with most tickets open, a status filter read and sorted
 -- every ticket instead of walking its index; a process started on a one-ticket database
--- went on scanning for get_ticket after the database grew. So the figures are fixed, read
--- once from sqlite_stat1 after ANALYZE of a helpdesk of 100,000 tickets loaded by
--- bench/load.ts: every query gets the plan that test/query-plans.test.ts expects, at any
--- size. ticket-mcp never runs ANALYZE. A later migration that adds an index inserts its
+-- went on scanning for get_ticket after the database grew. So the figures are fixed: those
+-- ANALYZE wrote for a helpdesk of 100,000 tickets loaded by bench/load.ts, rounded, with
+-- figures set by hand for the tables that helpdesk leaves empty (accounts, API keys,
+-- idempotency keys). Every query gets the plan that test/query-plans.test.ts expects, at
+-- any size. ticket-mcp never runs ANALYZE. A later migration that adds an index inserts its
 -- row and ends like this one (a test fails while an index has no row).
 ANALYZE sqlite_schema;
 DELETE FROM sqlite_stat1;
