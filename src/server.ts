@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ListToolsRequestSchema, type CallToolResult, type Tool as ListedTool } from '@modelcontextprotocol/sdk/types.js';
+import { Protocol } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool as ListedTool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { isShown, type Surface, type Tool, type Toolset } from '../tools/tool.js';
 import { envelopeForError, envelopeSchema, failed, succeeded, type Envelope } from './envelope.js';
@@ -28,13 +29,15 @@ export interface ServerOptions {
 /**
  * tools/call, parsed loosely. With the SDK's strict schema here, a request whose
  * `arguments` is not an object fails that parse and is answered -32603 (internal
- * error); parsed loosely, the SDK's tools/call wrapper checks it and answers -32602
- * (invalid params), the code that tells the client the request was at fault.
+ * error); parsed loosely, the handler checks it and answers -32602 (invalid params),
+ * the code that tells the client the request was at fault.
  */
 const ToolCallRequest = z.object({
   method: z.literal('tools/call'),
   params: z.looseObject({ name: z.string(), arguments: z.unknown().optional() }),
 });
+
+const isPlainObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A tool as tools/list shows it, with what trimming needs to know. */
 export interface ListedToolEntry {
@@ -120,8 +123,15 @@ export function createServer(service: TicketService, options: ServerOptions): Mc
   mcp.server.onerror = (error) => log.warn('protocol error', { error });
   mcp.server.registerCapabilities({ tools: { listChanged: false } });
   mcp.server.setRequestHandler(ListToolsRequestSchema, () => (listing ??= toolListing(surface)));
-  mcp.server.setRequestHandler(ToolCallRequest, async (request) => {
+  // Registered past Server.setRequestHandler, whose tools/call wrapper parses every
+  // request and every result again with the SDK's full schemas: that cost the bin a
+  // quarter of its CPU time per get_ticket (180 → 135 µs over stdio). The request is
+  // checked here; results are CallToolResults by type.
+  Protocol.prototype.setRequestHandler.call(mcp.server, ToolCallRequest, async (request): Promise<CallToolResult> => {
     const { name, arguments: args } = request.params;
+    if (args !== undefined && !isPlainObject(args)) {
+      throw new McpError(ErrorCode.InvalidParams, 'Invalid tools/call request: `arguments` must be an object of named arguments.');
+    }
     const started = performance.now();
     const { byName, all } = await shownTools();
     const tool = byName.get(name);

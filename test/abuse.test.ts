@@ -115,7 +115,7 @@ describe('protocol abuse over stdio', () => {
   it('answers unknown methods and tools, and arguments of the wrong type', async () => {
     expect((await request('tickets/explode', {})).error).toMatchObject({ code: -32601 });
     expect((await callTool('drop_all_tables', {})).result?.structuredContent).toMatchObject({ status: false, error: { code: 'NOT_FOUND' } });
-    expect((await callTool('get_ticket', ['SUP-1'])).error).toMatchObject({ code: -32602 });
+    for (const args of [['SUP-1'], null, 'SUP-1', 42]) expect((await callTool('get_ticket', args)).error).toMatchObject({ code: -32602 });
     for (const args of [{ id: 42 }, { id: null }, { id: ['SUP-1'] }, { id: { $ne: null } }, { id: 'SUP-1', extra: true }]) {
       expect((await callTool('get_ticket', args)).result?.structuredContent).toMatchObject({ status: false, error: { code: 'VALIDATION_ERROR' } });
     }

@@ -139,6 +139,44 @@ describe('create_ticket', () => {
     expect(again.accountId).toBe(t.accountId);
   });
 
+  it('answers with the ticket exactly as get_ticket then shows it', async () => {
+    // create_ticket builds its answer from what it wrote instead of reading the ticket back.
+    const creates: Record<string, unknown>[] = [
+      {},
+      { requestorEmail: 'Fresh.Contact@example.com', requestorFirstName: 'Fay', requestorLastName: 'Ng' },
+      { requestorEmail: 'fresh.contact@example.com', requestorFirstName: 'Not Fay' },
+      { requestorEmail: 'nameless@example.com' },
+      { requestorEmail: 'NAMELESS@example.com', requestorLastName: 'Later' },
+      { accountId: 'Globex Answers', teamId: 'Engineering', performRouting: true },
+      { accountId: 'globex answers', assignedAgentId: omar, statusName: 'pending', chatId: 'chat-answer-1' },
+      {
+        description: 'Smoke',
+        assignedAgentEmail: 'PRIYA@example.com',
+        dueDate: '2026-12-01',
+        submitterEmail: 'boss@example.com',
+        priorityName: 'urgent',
+        sentimentId: 'Negative',
+        typeId: 'Incident',
+        metadata: { orderId: 'A-1', nested: { list: [1, 2] } },
+        isPrivate: true,
+        source: 'email',
+        aiGeneratedTitle: 'Fire',
+        aiGeneratedSummary: 'A fire',
+        attachmentUrls: ['https://example.com/a.png'],
+        customFieldValues: [{ customFieldId: 'plan', data: 'pro' }],
+        formId: 'F1',
+        idempotencyKey: 'answer-as-read-1',
+      },
+    ];
+    for (const extra of creates) {
+      const created = await newTicket(extra);
+      const { comments, commentCount, ...shown } = (await service.getTicket(me, { id: created.id })).data;
+      expect(comments).toEqual([]);
+      expect(commentCount).toBe(0);
+      expect(created).toStrictEqual(shown);
+    }
+  });
+
   it('starts pending only with an assignee, and never resolved or closed', async () => {
     const t = await newTicket({ statusName: 'In Progress', assignedAgentId: 'Priya Shah' });
     expect(t.status).toBe('pending');

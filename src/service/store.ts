@@ -175,9 +175,10 @@ export async function readTicketDetail(deps: ServiceDeps, db: Db, ticketId: stri
   return detailFromRow(deps, db, t);
 }
 
-type DetailRow = Awaited<ReturnType<typeof ticketDetailRow>>[number];
+/** A ticket's row with what it joins to, as ticketDetailRow reads it (the rowid aside, which no answer shows). */
+export type DetailRow = Omit<Awaited<ReturnType<typeof ticketDetailRow>>[number], 'seq'>;
 
-async function detailFromRow(deps: ServiceDeps, db: Db, t: DetailRow): Promise<TicketDetail> {
+export async function detailFromRow(deps: ServiceDeps, db: Db, t: DetailRow): Promise<TicketDetail> {
   const lookups = await deps.lookups.of(db, t.workspace_id);
   const status = t.status as StatusName;
   return {

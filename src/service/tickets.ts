@@ -19,6 +19,7 @@ import {
   type AgentRecord,
 } from './refs.js';
 import {
+  detailFromRow,
   insertEvents,
   loadForChange,
   readTicketDetail,
@@ -255,20 +256,32 @@ async function leastLoadedMember(db: Db, teamId: string): Promise<AgentRecord | 
     .executeTakeFirst();
 }
 
-async function contactFor(db: Db, caller: Caller, input: CreateTicketInput, at: string): Promise<string> {
+interface ContactNames {
+  id: string;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+}
+
+async function contactFor(db: Db, caller: Caller, input: CreateTicketInput, at: string): Promise<ContactNames> {
   const [existing] = await contactByEmail(db, { ws: caller.workspaceId, key: fold(input.requestorEmail) });
   if (!existing) {
-    const id = newId('contact');
-    await insertContact(db, {
-      id,
-      ws: caller.workspaceId,
+    const contact = {
+      id: newId('contact'),
       email: input.requestorEmail,
-      key: fold(input.requestorEmail),
-      first: input.requestorFirstName ?? null,
-      last: input.requestorLastName ?? null,
+      first_name: input.requestorFirstName ?? null,
+      last_name: input.requestorLastName ?? null,
+    };
+    await insertContact(db, {
+      id: contact.id,
+      ws: caller.workspaceId,
+      email: contact.email,
+      key: fold(contact.email),
+      first: contact.first_name,
+      last: contact.last_name,
       at,
     });
-    return id;
+    return contact;
   }
   // A contact's name is filled in when first learned, never overwritten by a guess.
   const first_name = existing.first_name ?? input.requestorFirstName ?? null;
@@ -276,7 +289,7 @@ async function contactFor(db: Db, caller: Caller, input: CreateTicketInput, at: 
   if (first_name !== existing.first_name || last_name !== existing.last_name) {
     await db.updateTable('contacts').set({ first_name, last_name, updated_at: at }).where('id', '=', existing.id).execute();
   }
-  return existing.id;
+  return { id: existing.id, email: existing.email, first_name, last_name };
 }
 
 /** An account by id or name; an unknown name creates the account, as a contact is created on first use. */
@@ -455,19 +468,26 @@ export async function createTicket(deps: ServiceDeps, caller: Caller, input: Cre
         : findLookup(lookups.sentiments, 'sentiment', input.sentimentId, 'sentimentId');
     const type = input.typeId === undefined ? undefined : findLookup(lookups.types, 'ticket type', input.typeId, 'typeId');
 
-    const requestHash = idempotencyHash(request, {
-      teamId: team.id,
-      assignedAgentId: named?.id,
-      assignedAgentEmail: undefined,
-      statusId: status,
-      statusName: undefined,
-      priorityId: priority.id,
-      priorityName: undefined,
-      sentimentId: sentiment.id,
-      typeId: type?.id,
-    });
-    if (idempotencyKey !== undefined) {
-      const first = await replay(db, ws, idempotencyKey, requestHash);
+    // Only a request with a key is ever compared, so only then is it hashed.
+    const idempotency =
+      idempotencyKey === undefined
+        ? undefined
+        : {
+            key: idempotencyKey,
+            hash: idempotencyHash(request, {
+              teamId: team.id,
+              assignedAgentId: named?.id,
+              assignedAgentEmail: undefined,
+              statusId: status,
+              statusName: undefined,
+              priorityId: priority.id,
+              priorityName: undefined,
+              sentimentId: sentiment.id,
+              typeId: type?.id,
+            }),
+          };
+    if (idempotency) {
+      const first = await replay(db, ws, idempotency.key, idempotency.hash);
       if (first) return first;
     }
 
@@ -502,7 +522,9 @@ export async function createTicket(deps: ServiceDeps, caller: Caller, input: Cre
 
     const [{ ticket_counter: number }] = (await nextTicketNumber(db, { team: team.id })) as [{ ticket_counter: number }];
     const id = newId('ticket');
-    const row: Insertable<TicketsTable> = {
+    const account = input.accountId === undefined ? undefined : await accountFor(db, caller, input.accountId, at);
+    const contact = await contactFor(db, caller, input, at);
+    const row = {
       id,
       workspace_id: ws,
       team_id: team.id,
@@ -513,9 +535,9 @@ export async function createTicket(deps: ServiceDeps, caller: Caller, input: Cre
       priority_id: priority.id,
       sentiment_id: sentiment.id,
       type_id: type?.id ?? null,
-      account_id: input.accountId === undefined ? null : (await accountFor(db, caller, input.accountId, at)).id,
+      account_id: account?.id ?? null,
       assignee_id: assignee?.id ?? null,
-      contact_id: await contactFor(db, caller, input, at),
+      contact_id: contact.id,
       submitter_email: input.submitterEmail ?? null,
       due_date: input.dueDate === undefined ? null : normalizeInstant(input.dueDate),
       source: input.source ?? 'mcp',
@@ -532,7 +554,7 @@ export async function createTicket(deps: ServiceDeps, caller: Caller, input: Cre
       ongoing_at: status === 'pending' ? at : null,
       created_at: at,
       updated_at: at,
-    };
+    } satisfies Insertable<TicketsTable>;
     await insertTicket(db, row);
     const key = `${team.identifier}-${number}`;
     const events: EventDraft[] = [
@@ -558,14 +580,32 @@ export async function createTicket(deps: ServiceDeps, caller: Caller, input: Cre
     }
     await insertEvents(db, caller, id, 1, events, at);
 
-    const ticket = await readTicketDetail(deps, db, id);
-    if (idempotencyKey !== undefined) {
+    // Answered from what was just written rather than read back: every column is known
+    // here, and the rest are the defaults of a new ticket (a test holds this to get_ticket).
+    const ticket = await detailFromRow(deps, db, {
+      ...row,
+      version: 1,
+      completed_by: null,
+      completed_at: null,
+      closed_at: null,
+      deleted_at: null,
+      team_name: team.name,
+      team_identifier: team.identifier,
+      contact_email: contact.email,
+      contact_first_name: contact.first_name,
+      contact_last_name: contact.last_name,
+      account_name: account?.name ?? null,
+      assignee_name: assignee?.name ?? null,
+      assignee_email: assignee?.email ?? null,
+      tags_json: '[]',
+    });
+    if (idempotency) {
       await db
         .insertInto('idempotency_keys')
         .values({
           workspace_id: ws,
-          key: idempotencyKey,
-          request_hash: requestHash,
+          key: idempotency.key,
+          request_hash: idempotency.hash,
           ticket_id: id,
           response: JSON.stringify(ticket),
           created_at: at,
