@@ -132,6 +132,10 @@ export function createServer(service: TicketService, options: ServerOptions): Mc
     if (args !== undefined && !isPlainObject(args)) {
       throw new McpError(ErrorCode.InvalidParams, 'Invalid tools/call request: `arguments` must be an object of named arguments.');
     }
+    // The SDK refuses a well-formed `task` before this handler; one that gets here is malformed.
+    if (request.params.task !== undefined) {
+      throw new McpError(ErrorCode.InvalidParams, 'Invalid tools/call request: `task` is malformed, and this server runs no tool as a task; leave it out.');
+    }
     const started = performance.now();
     const { byName, all } = await shownTools();
     const tool = byName.get(name);

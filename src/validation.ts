@@ -90,12 +90,54 @@ function describeIssue(issue: z.core.$ZodIssue, field: string, value: unknown, s
   }
 }
 
+/** A UTF-16 surrogate without its pair: in `u` mode a well-formed pair is one code point outside this class. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * The path of a string (or key) in `args` that is not valid Unicode text, if any. JSON
+ * can carry a lone surrogate ("\ud800"); SQLite would store it as U+FFFD, so the
+ * ticket would no longer say what the caller sent. Walked without recursion: arguments
+ * can nest deeper than the stack.
+ */
+function illFormedText(args: unknown): string | undefined {
+  interface Visit {
+    value: unknown;
+    key?: string;
+    parent?: Visit;
+  }
+  const pathOf = (visit: Visit) => {
+    const keys: string[] = [];
+    for (let at: Visit | undefined = visit; at?.key !== undefined; at = at.parent) keys.unshift(at.key);
+    return keys.join('.');
+  };
+  const pending: Visit[] = [{ value: args }];
+  for (let visit = pending.pop(); visit; visit = pending.pop()) {
+    const { value } = visit;
+    if (typeof value === 'string') {
+      if (LONE_SURROGATE.test(value)) return pathOf(visit);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) {
+        const child = { value: inner, key, parent: visit };
+        if (LONE_SURROGATE.test(key)) return pathOf(child);
+        pending.push(child);
+      }
+    }
+  }
+  return undefined;
+}
+
 /**
  * Checks a tool's arguments against its schema. A failure becomes VALIDATION_ERROR
  * naming each bad field and what would be valid, and the hint lists the arguments,
  * so a model can fix the call in one try.
  */
 export function parseArguments<S extends z.ZodObject>(toolName: string, schema: S, args: unknown): z.infer<S> {
+  const badText = illFormedText(args);
+  if (badText !== undefined) {
+    throw validationError(`Invalid arguments for ${toolName}: \`${badText}\` is not valid Unicode text (it holds half of a surrogate pair).`, {
+      hint: 'Send the text again as valid Unicode; a lone \\ud800–\\udfff escape cannot be stored.',
+    });
+  }
   const result = schema.safeParse(args ?? {});
   if (result.success) return result.data;
   const shape = schema.shape as Record<string, z.ZodType>;

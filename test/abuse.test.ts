@@ -116,6 +116,9 @@ describe('protocol abuse over stdio', () => {
     expect((await request('tickets/explode', {})).error).toMatchObject({ code: -32601 });
     expect((await callTool('drop_all_tables', {})).result?.structuredContent).toMatchObject({ status: false, error: { code: 'NOT_FOUND' } });
     for (const args of [['SUP-1'], null, 'SUP-1', 42]) expect((await callTool('get_ticket', args)).error).toMatchObject({ code: -32602 });
+    for (const task of ['x', { ttl: 'x' }]) {
+      expect((await request('tools/call', { name: 'create_ticket', arguments: { title: 'As a task', requestorEmail: 't@example.com' }, task })).error).toMatchObject({ code: -32602 });
+    }
     for (const args of [{ id: 42 }, { id: null }, { id: ['SUP-1'] }, { id: { $ne: null } }, { id: 'SUP-1', extra: true }]) {
       expect((await callTool('get_ticket', args)).result?.structuredContent).toMatchObject({ status: false, error: { code: 'VALIDATION_ERROR' } });
     }
@@ -148,6 +151,27 @@ describe('protocol abuse over stdio', () => {
     expect(JSON.parse(read.result!.content![0]!.text).data.description).toBe(body);
     const found = await callTool('list_tickets', { search: 'previous instructions' });
     expect((found.result!.structuredContent!.data as { tickets: { key: string }[] }).tickets.map((t) => t.key)).toEqual([ticket.ticketIdentifier]);
+    await stillServing();
+  });
+
+  it('refuses text that is not valid Unicode, naming the field, and stores nothing', async () => {
+    // JSON can carry half of a surrogate pair; SQLite would store U+FFFD in its place.
+    const cases: [Record<string, unknown>, string][] = [
+      [{ title: 'Printer \ud800 jam', requestorEmail: 'u@example.com' }, '`title`'],
+      [{ title: 'Printer', requestorEmail: 'u@example.com', accountId: 'Acme \udc00' }, '`accountId`'],
+      [{ title: 'Printer', requestorEmail: 'u@example.com', attachmentUrls: ['https://example.com/a', 'https://example.com/\ud83d'] }, '`attachmentUrls.1`'],
+      [{ title: 'Printer', requestorEmail: 'u@example.com', metadata: { ['k\ud800']: 1 } }, '`metadata.k\ud800`'],
+    ];
+    for (const [args, field] of cases) {
+      const answer = (await callTool('create_ticket', args)).result?.structuredContent as { status: boolean; message: string; error: { code: string } };
+      expect(answer).toMatchObject({ status: false, error: { code: 'VALIDATION_ERROR' } });
+      expect(answer.message).toContain(`${field} is not valid Unicode text`);
+    }
+    const listed = await callTool('list_tickets', { requestor: 'u@example.com' });
+    expect((listed.result!.structuredContent!.data as { tickets: unknown[] }).tickets).toEqual([]);
+    // A well-formed pair (an emoji) is text like any other.
+    const emoji = await callTool('create_ticket', { title: 'Printer \ud83d\udd25', requestorEmail: 'u@example.com' });
+    expect((emoji.result!.structuredContent!.data as { title: string }).title).toBe('Printer 🔥');
     await stillServing();
   });
 

@@ -168,13 +168,30 @@ describe('create_ticket', () => {
         idempotencyKey: 'answer-as-read-1',
       },
     ];
-    for (const extra of creates) {
-      const created = await newTicket(extra);
-      const { comments, commentCount, ...shown } = (await service.getTicket(me, { id: created.id })).data;
+    const asShown = async (id: string) => {
+      const { comments, commentCount, ...shown } = (await service.getTicket(me, { id })).data;
       expect(comments).toEqual([]);
       expect(commentCount).toBe(0);
-      expect(created).toStrictEqual(shown);
+      return shown;
+    };
+    for (const extra of creates) {
+      const created = await newTicket(extra);
+      expect(created).toStrictEqual(await asShown(created.id));
     }
+    // References in their other forms: an account and a team by id, a status by id, routing that finds no one.
+    const first = await newTicket({ accountId: 'Initech Answers', requestorEmail: 'named@example.com', requestorFirstName: 'Ann', requestorLastName: 'Lee' });
+    const empty = (await service.createTeam(me, { name: 'Nobody Home', identifier: 'NOBODY' })).data;
+    const pendingId = (await ticketIn('pending')).statusId;
+    for (const extra of [
+      { accountId: first.accountId, teamId: empty.id, performRouting: true },
+      { statusId: pendingId, assignedAgentId: priya, requestorEmail: 'named@example.com', requestorFirstName: 'Bo', requestorLastName: 'Ma' },
+    ]) {
+      const created = await newTicket(extra);
+      expect(created).toStrictEqual(await asShown(created.id));
+    }
+    // A replay answers the first answer, which is still the ticket as it stands.
+    const replayed = await newTicket(creates.at(-1));
+    expect(replayed).toStrictEqual(await asShown(replayed.id));
   });
 
   it('starts pending only with an assignee, and never resolved or closed', async () => {
