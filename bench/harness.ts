@@ -48,6 +48,23 @@ export async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   return [result, performance.now() - started];
 }
 
+/**
+ * CPU time a process has used so far (user + system, all its threads), from /proc, in
+ * milliseconds: Linux counts it in ticks of 10 ms, so measure spans of a second or more.
+ */
+export function cpuTimeMs(pid: number): number {
+  // After the command name, utime and stime are the 12th and 13th fields (man 5 proc).
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU time this process has used so far, in milliseconds. */
+export function ownCpuTimeMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /** Peak resident memory of a process, from /proc (VmHWM), in MB. */
 export function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

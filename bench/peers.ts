@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BIN, coldStart, connect, log, median, ms, type Row, timed } from './harness.js';
+import { BIN, coldStart, connect, cpuTimeMs, log, median, ms, ownCpuTimeMs, type Row, timed, us } from './harness.js';
 
 const PEERS = fileURLToPath(new URL('../../bench/peers/', import.meta.url));
 
@@ -63,6 +63,18 @@ function installPeers(): void {
   if (result.status !== 0) throw new Error('could not install the benchmark peers');
 }
 
+/** One server's figures: medians in ms, and CPU time per call in ms. */
+interface PeerFigures {
+  name: string;
+  create: number;
+  read: number;
+  ping: number;
+  cold: number;
+  serverCreate: number;
+  serverRead: number;
+  clientRead: number;
+}
+
 /**
  * The same client code drives each server: `records` creates one at a time, then
  * reads of random records by id, then a cold start on the filled store.
@@ -70,19 +82,27 @@ function installPeers(): void {
 export async function benchPeers(records: number, reads: number, coldRuns: number): Promise<Row[]> {
   installPeers();
   const dir = mkdtempSync(join(tmpdir(), 'ticket-mcp-bench-peers-'));
-  const results: { name: string; create: number; read: number; ping: number; cold: number }[] = [];
+  const results: PeerFigures[] = [];
   for (const subject of subjects(dir)) {
     const server = await connect(subject.command, subject.args, subject.env);
     const ids: string[] = [];
     const createMs: number[] = [];
+    // The last tenth of the creates is measured: creates into a store already near `records` records.
+    const measuredFrom = Math.ceil(records * 0.9);
+    // CPU time per call, the server's and this client's: where a call's time goes, which the wall clock does not say.
+    const cpuFrom = { server: 0, client: 0 };
+    const cpuPerCall = (calls: number) => ({ server: (cpuTimeMs(server.pid) - cpuFrom.server) / calls, client: (ownCpuTimeMs() - cpuFrom.client) / calls });
+    const startCpu = () => Object.assign(cpuFrom, { server: cpuTimeMs(server.pid), client: ownCpuTimeMs() });
     for (let i = 0; i < records; i++) {
+      if (i === measuredFrom) startCpu();
       const request = subject.create(i);
       const [answer, elapsed] = await timed(() => server.client.callTool(request));
       ids.push(subject.idOf(answer, i));
-      // The last tenth: creates into a store already near `records` records.
-      if (i >= records * 0.9) createMs.push(elapsed);
+      if (i >= measuredFrom) createMs.push(elapsed);
     }
+    const createCpu = cpuPerCall(createMs.length);
     const readMs: number[] = [];
+    startCpu();
     for (let i = 0; i < reads; i++) {
       const id = ids[(i * 7919) % ids.length]!;
       const [answer, elapsed] = await timed(() => server.client.callTool(subject.read(id)));
@@ -91,33 +111,49 @@ export async function benchPeers(records: number, reads: number, coldRuns: numbe
       }
       readMs.push(elapsed);
     }
+    const readCpu = cpuPerCall(reads);
     // Pings on their own, so no read is measured on a server a ping just woke.
     const pingMs: number[] = [];
     for (let i = 0; i < reads; i++) pingMs.push((await timed(() => server.client.ping()))[1]);
     await server.close();
     const colds: number[] = [];
     for (let i = 0; i < coldRuns; i++) colds.push(await coldStart(subject.command, subject.args, subject.env));
-    results.push({ name: subject.name, create: median(createMs), read: median(readMs), ping: median(pingMs), cold: median(colds) });
-    log(`peer ${subject.name}: create p50 ${ms(median(createMs))}, read p50 ${ms(median(readMs))}, ping p50 ${ms(median(pingMs))}, cold start ${ms(median(colds))}`);
+    results.push({
+      name: subject.name,
+      create: median(createMs),
+      read: median(readMs),
+      ping: median(pingMs),
+      cold: median(colds),
+      serverCreate: createCpu.server,
+      serverRead: readCpu.server,
+      clientRead: readCpu.client,
+    });
+    log(
+      `peer ${subject.name}: create p50 ${ms(median(createMs))}, read p50 ${ms(median(readMs))}, ping p50 ${ms(median(pingMs))}, ` +
+        `cold start ${ms(median(colds))}; server CPU per create ${us(createCpu.server)}, per read ${us(readCpu.server)}; client CPU per read ${us(readCpu.client)}`,
+    );
   }
   rmSync(dir, { recursive: true, force: true });
   const [ours, ...peers] = results;
   const rows: Row[] = [];
   for (const peer of peers) {
     const section = `Peers at ${records.toLocaleString('en')} records: ticket-mcp vs ${peer.name} (same client code)`;
-    for (const [measure, key] of [
-      [`create p50 (last ${records / 10})`, 'create'],
-      [`read by id p50 (${reads} reads)`, 'read'],
-      ['cold start p50 (spawn → tools/list)', 'cold'],
+    for (const [measure, key, targeted, unit] of [
+      [`create p50 (last ${records / 10})`, 'create', true, ms],
+      [`read by id p50 (${reads} reads)`, 'read', true, ms],
+      ['cold start p50 (spawn → tools/list)', 'cold', true, ms],
       // No target: a ping does no work, so this is each runtime's round trip, the floor under create and read.
-      [`ping p50 (${reads} pings)`, 'ping'],
+      [`ping p50 (${reads} pings)`, 'ping', false, ms],
+      // No targets: what the wall-clock figures above are made of, server and client side.
+      ['server CPU per create (same creates)', 'serverCreate', false, us],
+      ['server CPU per read (same reads)', 'serverRead', false, us],
+      ['client CPU per read (same reads)', 'clientRead', false, us],
     ] as const) {
-      const targeted = key !== 'ping';
       rows.push({
         section,
         measure,
-        value: ms(ours![key]),
-        baseline: `${peer.name}: ${ms(peer[key])}`,
+        value: unit(ours![key]),
+        baseline: `${peer.name}: ${unit(peer[key])}`,
         ratio: ours![key] / peer[key],
         target: targeted ? '< 1.0×' : '—',
         ...(targeted && { met: ours![key] < peer[key] }),
