@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -49,14 +49,20 @@ export async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 }
 
 /**
- * CPU time a process has used so far (user + system, all its threads), from /proc, in
- * milliseconds: Linux counts it in ticks of 10 ms, so measure spans of a second or more.
+ * CPU time a process has used so far, all its threads, in milliseconds: the sum of
+ * each thread's time on a CPU from /proc (schedstat, in nanoseconds; the tick-based
+ * counters of /proc/<pid>/stat are too coarse for a few hundred calls).
  */
 export function cpuTimeMs(pid: number): number {
-  // After the command name, utime and stime are the 12th and 13th fields (man 5 proc).
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  let nanoseconds = 0;
+  for (const thread of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      nanoseconds += Number(readFileSync(`/proc/${pid}/task/${thread}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // The thread ended between the listing and the read; its time is no longer counted anywhere.
+    }
+  }
+  return nanoseconds / 1e6;
 }
 
 /** CPU time this process has used so far, in milliseconds. */
