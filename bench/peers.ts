@@ -90,19 +90,22 @@ export async function benchPeers(records: number, reads: number, coldRuns: numbe
     // The last tenth of the creates is measured: creates into a store already near `records` records.
     const measuredFrom = Math.ceil(records * 0.9);
     // CPU time per call, the server's and this client's: where a call's time goes, which the wall clock does not say.
-    const cpuFrom = { server: 0, client: 0 };
-    const cpuPerCall = (calls: number) => ({ server: (cpuTimeMs(server.pid) - cpuFrom.server) / calls, client: (ownCpuTimeMs() - cpuFrom.client) / calls });
-    const startCpu = () => Object.assign(cpuFrom, { server: cpuTimeMs(server.pid), client: ownCpuTimeMs() });
+    const cpuNow = () => ({ server: cpuTimeMs(server.pid), client: ownCpuTimeMs() });
+    const cpuPerCall = (from: { server: number; client: number }, calls: number) => {
+      const now = cpuNow();
+      return { server: (now.server - from.server) / calls, client: (now.client - from.client) / calls };
+    };
+    let createCpuFrom = cpuNow();
     for (let i = 0; i < records; i++) {
-      if (i === measuredFrom) startCpu();
+      if (i === measuredFrom) createCpuFrom = cpuNow();
       const request = subject.create(i);
       const [answer, elapsed] = await timed(() => server.client.callTool(request));
       ids.push(subject.idOf(answer, i));
       if (i >= measuredFrom) createMs.push(elapsed);
     }
-    const createCpu = cpuPerCall(createMs.length);
+    const createCpu = cpuPerCall(createCpuFrom, createMs.length);
     const readMs: number[] = [];
-    startCpu();
+    const readCpuFrom = cpuNow();
     for (let i = 0; i < reads; i++) {
       const id = ids[(i * 7919) % ids.length]!;
       const [answer, elapsed] = await timed(() => server.client.callTool(subject.read(id)));
@@ -111,7 +114,7 @@ export async function benchPeers(records: number, reads: number, coldRuns: numbe
       }
       readMs.push(elapsed);
     }
-    const readCpu = cpuPerCall(reads);
+    const readCpu = cpuPerCall(readCpuFrom, reads);
     // Pings on their own, so no read is measured on a server a ping just woke.
     const pingMs: number[] = [];
     for (let i = 0; i < reads; i++) pingMs.push((await timed(() => server.client.ping()))[1]);

@@ -63,6 +63,26 @@ afterAll(async () => {
   cleanup();
 });
 
+/** Every optional field of create_ticket that Thena has, each set. */
+const EVERY_FIELD = {
+  description: 'Smoke',
+  accountId: 'Acme Corp',
+  assignedAgentEmail: 'PRIYA@example.com',
+  dueDate: '2026-12-01',
+  submitterEmail: 'boss@example.com',
+  priorityName: 'urgent',
+  sentimentId: 'Negative',
+  typeId: 'Incident',
+  metadata: { orderId: 'A-1' },
+  isPrivate: true,
+  source: 'email',
+  aiGeneratedTitle: 'Fire',
+  aiGeneratedSummary: 'A fire',
+  attachmentUrls: ['https://example.com/a.png'],
+  customFieldValues: [{ customFieldId: 'plan', data: 'pro' }],
+  formId: 'F1',
+};
+
 describe('create_ticket', () => {
   it('numbers tickets per team and starts them open, unassigned, in SUP by default', async () => {
     const first = await newTicket();
@@ -95,24 +115,7 @@ describe('create_ticket', () => {
   });
 
   it('takes every Thena field and stores it', async () => {
-    const t = await newTicket({
-      description: 'Smoke',
-      accountId: 'Acme Corp',
-      assignedAgentEmail: 'PRIYA@example.com',
-      dueDate: '2026-12-01',
-      submitterEmail: 'boss@example.com',
-      priorityName: 'urgent',
-      sentimentId: 'Negative',
-      typeId: 'Incident',
-      metadata: { orderId: 'A-1' },
-      isPrivate: true,
-      source: 'email',
-      aiGeneratedTitle: 'Fire',
-      aiGeneratedSummary: 'A fire',
-      attachmentUrls: ['https://example.com/a.png'],
-      customFieldValues: [{ customFieldId: 'plan', data: 'pro' }],
-      formId: 'F1',
-    });
+    const t = await newTicket(EVERY_FIELD);
     expect(t).toMatchObject({
       description: 'Smoke',
       account: 'Acme Corp',
@@ -149,24 +152,7 @@ describe('create_ticket', () => {
       { requestorEmail: 'NAMELESS@example.com', requestorLastName: 'Later' },
       { accountId: 'Globex Answers', teamId: 'Engineering', performRouting: true },
       { accountId: 'globex answers', assignedAgentId: omar, statusName: 'pending', chatId: 'chat-answer-1' },
-      {
-        description: 'Smoke',
-        assignedAgentEmail: 'PRIYA@example.com',
-        dueDate: '2026-12-01',
-        submitterEmail: 'boss@example.com',
-        priorityName: 'urgent',
-        sentimentId: 'Negative',
-        typeId: 'Incident',
-        metadata: { orderId: 'A-1', nested: { list: [1, 2] } },
-        isPrivate: true,
-        source: 'email',
-        aiGeneratedTitle: 'Fire',
-        aiGeneratedSummary: 'A fire',
-        attachmentUrls: ['https://example.com/a.png'],
-        customFieldValues: [{ customFieldId: 'plan', data: 'pro' }],
-        formId: 'F1',
-        idempotencyKey: 'answer-as-read-1',
-      },
+      { ...EVERY_FIELD, metadata: { orderId: 'A-1', nested: { list: [1, 2] } }, idempotencyKey: 'answer-as-read-1' },
     ];
     const asShown = async (id: string) => {
       const { comments, commentCount, ...shown } = (await service.getTicket(me, { id })).data;
