@@ -41,6 +41,18 @@ export async function connect(command: string, args: string[], env: Record<strin
   return { client, pid: transport.pid!, close: () => client.close() };
 }
 
+/**
+ * `count` calls for each of `parties` (servers, or kinds of call), `turn` at a time:
+ * each party gets a turn, then the next one, and each round starts one party later.
+ * A slow patch of this shared machine then falls on all of them alike, not on
+ * whichever happened to be measured.
+ */
+export async function inTurns(parties: number, count: number, turn: number, run: (party: number, from: number, to: number) => Promise<void>) {
+  for (let from = 0, round = 0; from < count; from += turn, round++) {
+    for (let k = 0; k < parties; k++) await run((round + k) % parties, from, Math.min(count, from + turn));
+  }
+}
+
 /** Calls a tool and times it, in milliseconds. */
 export async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   const started = performance.now();

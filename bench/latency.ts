@@ -7,7 +7,7 @@ import { createLogger } from '../src/log.js';
 import { createServer } from '../src/server.js';
 import { TicketService } from '../src/service/service.js';
 import { ensureWorkspace, resolveActor } from '../src/service/workspace.js';
-import { BIN, connect, log, median, percentile, timed, us, type Row } from './harness.js';
+import { BIN, connect, cpuTimeMs, inTurns, log, median, ownCpuTimeMs, percentile, timed, us, type Row } from './harness.js';
 
 const TARGETS: Record<string, number | undefined> = { get_ticket: 1.3, create_ticket: 2.0 };
 
@@ -30,6 +30,31 @@ async function rounds(ping: () => Promise<unknown>, call: Call, count: number): 
   return samples;
 }
 
+/** Calls of each kind per turn, in the CPU time measure. */
+const CPU_TURN = 100;
+
+/**
+ * CPU time per call over stdio, the server's (all its threads) and this client's, for
+ * ping, get_ticket and create_ticket taking turns: what a call's wall-clock time is
+ * made of on each side, which moves less from run to run than the wall clock does.
+ */
+async function cpuPerCall(server: Awaited<ReturnType<typeof connect>>, calls: number) {
+  const kinds: [string, (i: number) => Promise<unknown>][] = [
+    ['ping', () => server.client.ping()],
+    ['get_ticket', (i) => server.client.callTool({ name: 'get_ticket', arguments: { id: `SUP-${1 + (i % 200)}` } })],
+    ['create_ticket', (i) => server.client.callTool({ name: 'create_ticket', arguments: { title: `CPU ${i}`, requestorEmail: 'l@example.com' } })],
+  ];
+  const spent = kinds.map(() => ({ server: 0, client: 0 }));
+  await inTurns(kinds.length, calls, CPU_TURN, async (k, from, to) => {
+    const server0 = cpuTimeMs(server.pid);
+    const client0 = ownCpuTimeMs();
+    for (let i = from; i < to; i++) await kinds[k]![1](i);
+    spent[k]!.server += cpuTimeMs(server.pid) - server0;
+    spent[k]!.client += ownCpuTimeMs() - client0;
+  });
+  return kinds.map(([name], k) => ({ name, server: spent[k]!.server / calls, client: spent[k]!.client / calls }));
+}
+
 /**
  * Over stdio, one connection to the published bin: the figures the targets are
  * for. Then the same rounds through the SDK's in-memory transport, in this process:
@@ -40,6 +65,7 @@ export async function benchLatency(count: number): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'ticket-mcp-bench-latency-'));
   const server = await connect(process.execPath, [BIN, '--db', join(dir, 'stdio.db'), '--log-level', 'warn']);
   const stdio = await rounds(() => server.client.ping(), (name, args) => server.client.callTool({ name, arguments: args }), count);
+  const cpu = await cpuPerCall(server, count);
   await server.close();
 
   const service = TicketService.open(join(dir, 'memory.db'));
@@ -74,6 +100,22 @@ export async function benchLatency(count: number): Promise<Row[]> {
         ratio: name === 'ping' ? null : p50 / ping,
         target: target === undefined ? '—' : `≤ ${target.toFixed(1)}×`,
         ...(target !== undefined && { met: p50 / ping <= target }),
+      });
+    }
+  }
+  const [ping, ...calls] = cpu;
+  const section = `CPU time per call over stdio (${count} calls of each, taking turns, on the same connection)`;
+  for (const side of ['server', 'client'] as const) {
+    log(`cpu per call ${side}: ${cpu.map((c) => `${c.name} ${us(c[side])}`).join(', ')}`);
+    rows.push({ section, measure: `${side} CPU per ping`, value: us(ping![side]), baseline: '—', ratio: null, target: '—' });
+    for (const call of calls) {
+      rows.push({
+        section,
+        measure: `${side} CPU per ${call.name}`,
+        value: us(call[side]),
+        baseline: `${side} CPU per ping: ${us(ping![side])}`,
+        ratio: call[side] / ping![side],
+        target: '—',
       });
     }
   }

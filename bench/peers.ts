@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BIN, coldStart, connect, cpuTimeMs, log, median, ms, ownCpuTimeMs, type Row, timed, us } from './harness.js';
+import { BIN, coldStart, connect, cpuTimeMs, inTurns, log, median, ms, ownCpuTimeMs, type Row, timed, us } from './harness.js';
 
 const PEERS = fileURLToPath(new URL('../../bench/peers/', import.meta.url));
 
@@ -75,65 +75,91 @@ interface PeerFigures {
   clientRead: number;
 }
 
+/** Calls per turn: each server gets this many calls in a row, then the next server its turn. */
+const TURN = 100;
+
+/** Wall-clock times and CPU time (server's and this client's) of one kind of call on one server. */
+class Sample {
+  readonly ms: number[] = [];
+  serverCpu = 0;
+  clientCpu = 0;
+}
+
 /**
  * The same client code drives each server: `records` creates one at a time, then
- * reads of random records by id, then a cold start on the filled store.
+ * reads of random records by id, then pings, then cold starts on the filled store.
+ * The servers take turns (inTurns), TURN calls each; the cold starts alternate too.
  */
 export async function benchPeers(records: number, reads: number, coldRuns: number): Promise<Row[]> {
   installPeers();
   const dir = mkdtempSync(join(tmpdir(), 'ticket-mcp-bench-peers-'));
-  const results: PeerFigures[] = [];
-  for (const subject of subjects(dir)) {
-    const server = await connect(subject.command, subject.args, subject.env);
-    const ids: string[] = [];
-    const createMs: number[] = [];
-    // The last tenth of the creates is measured: creates into a store already near `records` records.
-    const measuredFrom = Math.ceil(records * 0.9);
-    // CPU time per call, the server's and this client's: where a call's time goes, which the wall clock does not say.
-    const cpuNow = () => ({ server: cpuTimeMs(server.pid), client: ownCpuTimeMs() });
-    const cpuPerCall = (from: { server: number; client: number }, calls: number) => {
-      const now = cpuNow();
-      return { server: (now.server - from.server) / calls, client: (now.client - from.client) / calls };
-    };
-    let createCpuFrom = cpuNow();
-    for (let i = 0; i < records; i++) {
-      if (i === measuredFrom) createCpuFrom = cpuNow();
-      const request = subject.create(i);
-      const [answer, elapsed] = await timed(() => server.client.callTool(request));
-      ids.push(subject.idOf(answer, i));
-      if (i >= measuredFrom) createMs.push(elapsed);
-    }
-    const createCpu = cpuPerCall(createCpuFrom, createMs.length);
-    const readMs: number[] = [];
-    const readCpuFrom = cpuNow();
-    for (let i = 0; i < reads; i++) {
-      const id = ids[(i * 7919) % ids.length]!;
-      const [answer, elapsed] = await timed(() => server.client.callTool(subject.read(id)));
-      if ((answer as { isError?: boolean }).isError || !text(answer).includes(id)) {
-        throw new Error(`${subject.name}: reading ${id} failed: ${text(answer).slice(0, 200)}`);
+  const all = subjects(dir);
+  const servers: Awaited<ReturnType<typeof connect>>[] = [];
+  for (const subject of all) servers.push(await connect(subject.command, subject.args, subject.env));
+  const ids = all.map((): string[] => []);
+  const samples = all.map(() => ({ create: new Sample(), read: new Sample(), ping: new Sample() }));
+
+  /** `count` calls on each server, in turns; `measured` says which are timed into the sample of `kind`. */
+  const callInTurns = (count: number, kind: 'create' | 'read' | 'ping', call: (s: number, i: number) => Promise<unknown>, measured = (_i: number) => true) =>
+    inTurns(all.length, count, TURN, async (s, from, to) => {
+      const sample = samples[s]![kind];
+      const pid = servers[s]!.pid;
+      const cpuFrom = { server: cpuTimeMs(pid), client: ownCpuTimeMs() };
+      let timedCalls = 0;
+      for (let i = from; i < to; i++) {
+        const [, elapsed] = await timed(() => call(s, i));
+        if (measured(i)) {
+          sample.ms.push(elapsed);
+          timedCalls++;
+        }
       }
-      readMs.push(elapsed);
-    }
-    const readCpu = cpuPerCall(readCpuFrom, reads);
-    // Pings on their own, so no read is measured on a server a ping just woke.
-    const pingMs: number[] = [];
-    for (let i = 0; i < reads; i++) pingMs.push((await timed(() => server.client.ping()))[1]);
-    await server.close();
-    const colds: number[] = [];
-    for (let i = 0; i < coldRuns; i++) colds.push(await coldStart(subject.command, subject.args, subject.env));
-    results.push({
-      name: subject.name,
-      create: median(createMs),
-      read: median(readMs),
-      ping: median(pingMs),
-      cold: median(colds),
-      serverCreate: createCpu.server,
-      serverRead: readCpu.server,
-      clientRead: readCpu.client,
+      // A turn is measured whole or not at all (measuredFrom falls between turns), so its CPU time is the measured calls'.
+      if (timedCalls > 0) {
+        sample.serverCpu += cpuTimeMs(pid) - cpuFrom.server;
+        sample.clientCpu += ownCpuTimeMs() - cpuFrom.client;
+      }
     });
+
+  // The last tenth of the creates, in whole turns, is measured: creates into a store already near `records` records.
+  const measuredFrom = records - Math.max(1, Math.floor(records / 10 / TURN)) * TURN;
+  await callInTurns(
+    records,
+    'create',
+    async (s, i) => ids[s]!.push(all[s]!.idOf(await servers[s]!.client.callTool(all[s]!.create(i)), i)),
+    (i) => i >= measuredFrom,
+  );
+  await callInTurns(reads, 'read', async (s, i) => {
+    const id = ids[s]![(i * 7919) % ids[s]!.length]!;
+    const answer = await servers[s]!.client.callTool(all[s]!.read(id));
+    if ((answer as { isError?: boolean }).isError || !text(answer).includes(id)) {
+      throw new Error(`${all[s]!.name}: reading ${id} failed: ${text(answer).slice(0, 200)}`);
+    }
+  });
+  // Pings on their own, so no read is measured on a server a ping just woke.
+  await callInTurns(reads, 'ping', (s) => servers[s]!.client.ping());
+  for (const server of servers) await server.close();
+  const colds = all.map((): number[] => []);
+  for (let run = 0; run < coldRuns; run++) {
+    for (const [s, subject] of all.entries()) colds[s]!.push(await coldStart(subject.command, subject.args, subject.env));
+  }
+
+  const results: PeerFigures[] = all.map((subject, s) => {
+    const { create, read, ping } = samples[s]!;
+    return {
+      name: subject.name,
+      create: median(create.ms),
+      read: median(read.ms),
+      ping: median(ping.ms),
+      cold: median(colds[s]!),
+      serverCreate: create.serverCpu / create.ms.length,
+      serverRead: read.serverCpu / read.ms.length,
+      clientRead: read.clientCpu / read.ms.length,
+    };
+  });
+  for (const r of results) {
     log(
-      `peer ${subject.name}: create p50 ${ms(median(createMs))}, read p50 ${ms(median(readMs))}, ping p50 ${ms(median(pingMs))}, ` +
-        `cold start ${ms(median(colds))}; server CPU per create ${us(createCpu.server)}, per read ${us(readCpu.server)}; client CPU per read ${us(readCpu.client)}`,
+      `peer ${r.name}: create p50 ${ms(r.create)}, read p50 ${ms(r.read)}, ping p50 ${ms(r.ping)}, ` +
+        `cold start ${ms(r.cold)}; server CPU per create ${us(r.serverCreate)}, per read ${us(r.serverRead)}; client CPU per read ${us(r.clientRead)}`,
     );
   }
   rmSync(dir, { recursive: true, force: true });
@@ -142,7 +168,7 @@ export async function benchPeers(records: number, reads: number, coldRuns: numbe
   for (const peer of peers) {
     const section = `Peers at ${records.toLocaleString('en')} records: ticket-mcp vs ${peer.name} (same client code)`;
     for (const [measure, key, targeted, unit] of [
-      [`create p50 (last ${records / 10})`, 'create', true, ms],
+      [`create p50 (last ${records - measuredFrom})`, 'create', true, ms],
       [`read by id p50 (${reads} reads)`, 'read', true, ms],
       ['cold start p50 (spawn → tools/list)', 'cold', true, ms],
       // No target: a ping does no work, so this is each runtime's round trip, the floor under create and read.
