@@ -42,14 +42,14 @@ export async function connect(command: string, args: string[], env: Record<strin
 }
 
 /**
- * `count` calls for each of `parties` (servers, or kinds of call), `turn` at a time:
- * each party gets a turn, then the next one, and each round starts one party later.
- * A slow patch of this shared machine then falls on all of them alike, not on
+ * Calls `from` to `to` for each of `parties` (servers, or kinds of call), `turn` at a
+ * time: each party gets a turn, then the next one, and each round starts one party
+ * later. A slow patch of this shared machine then falls on all of them alike, not on
  * whichever happened to be measured.
  */
-export async function inTurns(parties: number, count: number, turn: number, run: (party: number, from: number, to: number) => Promise<void>) {
-  for (let from = 0, round = 0; from < count; from += turn, round++) {
-    for (let k = 0; k < parties; k++) await run((round + k) % parties, from, Math.min(count, from + turn));
+export async function inTurns(parties: number, from: number, to: number, turn: number, run: (party: number, from: number, to: number) => Promise<void>) {
+  for (let start = from, round = 0; start < to; start += turn, round++) {
+    for (let k = 0; k < parties; k++) await run((round + k) % parties, start, Math.min(to, start + turn));
   }
 }
 

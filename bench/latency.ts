@@ -45,7 +45,7 @@ async function cpuPerCall(server: Awaited<ReturnType<typeof connect>>, calls: nu
     ['create_ticket', (i) => server.client.callTool({ name: 'create_ticket', arguments: { title: `CPU ${i}`, requestorEmail: 'l@example.com' } })],
   ];
   const spent = kinds.map(() => ({ server: 0, client: 0 }));
-  await inTurns(kinds.length, calls, CPU_TURN, async (k, from, to) => {
+  await inTurns(kinds.length, 0, calls, CPU_TURN, async (k, from, to) => {
     const server0 = cpuTimeMs(server.pid);
     const client0 = ownCpuTimeMs();
     for (let i = from; i < to; i++) await kinds[k]![1](i);
@@ -57,7 +57,8 @@ async function cpuPerCall(server: Awaited<ReturnType<typeof connect>>, calls: nu
 
 /**
  * Over stdio, one connection to the published bin: the figures the targets are
- * for. Then the same rounds through the SDK's in-memory transport, in this process:
+ * for, then the CPU time per call on that connection. Then the same rounds through
+ * the SDK's in-memory transport, in this process:
  * what a call costs without the pipe, the process boundary and the second JSON
  * parse, which shows what the stdio figures are made of.
  */

@@ -88,7 +88,7 @@ class Sample {
 /**
  * The same client code drives each server: `records` creates one at a time, then
  * reads of random records by id, then pings, then cold starts on the filled store.
- * The servers take turns (inTurns), TURN calls each; the cold starts alternate too.
+ * The servers take turns (inTurns), TURN calls each, and so do the cold starts.
  */
 export async function benchPeers(records: number, reads: number, coldRuns: number): Promise<Row[]> {
   installPeers();
@@ -99,49 +99,59 @@ export async function benchPeers(records: number, reads: number, coldRuns: numbe
   const ids = all.map((): string[] => []);
   const samples = all.map(() => ({ create: new Sample(), read: new Sample(), ping: new Sample() }));
 
-  /** `count` calls on each server, in turns; `measured` says which are timed into the sample of `kind`. */
-  const callInTurns = (count: number, kind: 'create' | 'read' | 'ping', call: (s: number, i: number) => Promise<unknown>, measured = (_i: number) => true) =>
-    inTurns(all.length, count, TURN, async (s, from, to) => {
-      const sample = samples[s]![kind];
+  /**
+   * Calls `from` to `to` on each server, in turns, each answer checked after it is
+   * timed. With a `kind`, the wall-clock times go into that sample, and the CPU time
+   * of the server and of this client, turn by turn: what a server does while the
+   * others take their turns (task-orchestrator's timers use ≈8 ms a second idle) is
+   * not its calls' work.
+   */
+  async function callInTurns(
+    from: number,
+    to: number,
+    kind: 'create' | 'read' | 'ping' | undefined,
+    request: (s: number, i: number) => Promise<unknown>,
+    check: (s: number, i: number, answer: unknown) => void = () => {},
+  ) {
+    await inTurns(all.length, from, to, TURN, async (s, turnFrom, turnTo) => {
       const pid = servers[s]!.pid;
       const cpuFrom = { server: cpuTimeMs(pid), client: ownCpuTimeMs() };
-      let timedCalls = 0;
-      for (let i = from; i < to; i++) {
-        const [, elapsed] = await timed(() => call(s, i));
-        if (measured(i)) {
-          sample.ms.push(elapsed);
-          timedCalls++;
-        }
+      for (let i = turnFrom; i < turnTo; i++) {
+        const [answer, elapsed] = await timed(() => request(s, i));
+        check(s, i, answer);
+        if (kind) samples[s]![kind].ms.push(elapsed);
       }
-      // A turn is measured whole or not at all (measuredFrom falls between turns), so its CPU time is the measured calls'.
-      if (timedCalls > 0) {
-        sample.serverCpu += cpuTimeMs(pid) - cpuFrom.server;
-        sample.clientCpu += ownCpuTimeMs() - cpuFrom.client;
-      }
+      if (!kind) return;
+      samples[s]![kind].serverCpu += cpuTimeMs(pid) - cpuFrom.server;
+      samples[s]![kind].clientCpu += ownCpuTimeMs() - cpuFrom.client;
     });
+  }
 
+  const createRecord = (s: number, i: number) => servers[s]!.client.callTool(all[s]!.create(i));
+  const keepId = (s: number, i: number, answer: unknown) => ids[s]!.push(all[s]!.idOf(answer, i));
   // The last tenth of the creates, in whole turns, is measured: creates into a store already near `records` records.
-  const measuredFrom = records - Math.max(1, Math.floor(records / 10 / TURN)) * TURN;
+  const measuredFrom = Math.floor((records * 0.9) / TURN) * TURN;
+  await callInTurns(0, measuredFrom, undefined, createRecord, keepId);
+  await callInTurns(measuredFrom, records, 'create', createRecord, keepId);
+  const readId = (s: number, i: number) => ids[s]![(i * 7919) % ids[s]!.length]!;
   await callInTurns(
-    records,
-    'create',
-    async (s, i) => ids[s]!.push(all[s]!.idOf(await servers[s]!.client.callTool(all[s]!.create(i)), i)),
-    (i) => i >= measuredFrom,
+    0,
+    reads,
+    'read',
+    (s, i) => servers[s]!.client.callTool(all[s]!.read(readId(s, i))),
+    (s, i, answer) => {
+      if ((answer as { isError?: boolean }).isError || !text(answer).includes(readId(s, i))) {
+        throw new Error(`${all[s]!.name}: reading ${readId(s, i)} failed: ${text(answer).slice(0, 200)}`);
+      }
+    },
   );
-  await callInTurns(reads, 'read', async (s, i) => {
-    const id = ids[s]![(i * 7919) % ids[s]!.length]!;
-    const answer = await servers[s]!.client.callTool(all[s]!.read(id));
-    if ((answer as { isError?: boolean }).isError || !text(answer).includes(id)) {
-      throw new Error(`${all[s]!.name}: reading ${id} failed: ${text(answer).slice(0, 200)}`);
-    }
-  });
   // Pings on their own, so no read is measured on a server a ping just woke.
-  await callInTurns(reads, 'ping', (s) => servers[s]!.client.ping());
+  await callInTurns(0, reads, 'ping', (s) => servers[s]!.client.ping());
   for (const server of servers) await server.close();
   const colds = all.map((): number[] => []);
-  for (let run = 0; run < coldRuns; run++) {
-    for (const [s, subject] of all.entries()) colds[s]!.push(await coldStart(subject.command, subject.args, subject.env));
-  }
+  await inTurns(all.length, 0, coldRuns, 1, async (s) => {
+    colds[s]!.push(await coldStart(all[s]!.command, all[s]!.args, all[s]!.env));
+  });
 
   const results: PeerFigures[] = all.map((subject, s) => {
     const { create, read, ping } = samples[s]!;
