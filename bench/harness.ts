@@ -83,6 +83,11 @@ export function ownCpuTimeMs(): number {
   return (user + system) / 1000;
 }
 
+/** Bytes a process has had read from storage so far (/proc io read_bytes): its reads the page cache did not hold. */
+export function storageReadBytes(pid: number): number {
+  return Number(/^read_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))![1]);
+}
+
 /** Peak resident memory of a process, from /proc (VmHWM), in MB. */
 export function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
