@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import BetterSqlite3 from 'better-sqlite3';
+import { openSqlite } from '../db/open.js';
 import { examine } from '../doctor.js';
 import { databasePath } from './common.js';
 import { UsageError, type Values } from './options.js';
@@ -9,7 +9,7 @@ export function runDoctor(values: Values): void {
   const path = databasePath(values);
   if (!existsSync(path)) throw new UsageError(`no database at ${path}`);
   // Opened as it is: no migrations, no writes (the full-text check needs a writable handle but changes nothing).
-  const db = new BetterSqlite3(path, { timeout: 5_000 });
+  const db = openSqlite(path, { timeout: 5_000 });
   try {
     const findings = examine(db);
     const failed = findings.filter((f) => !f.ok);
@@ -36,7 +36,7 @@ export async function runBackup(target: string | undefined, values: Values): Pro
   if (existsSync(target)) throw new UsageError(`${target} exists; backup will not overwrite a file`);
   const path = databasePath(values);
   if (!existsSync(path)) throw new UsageError(`no database at ${path}`);
-  const db = new BetterSqlite3(path, { readonly: true, timeout: 5_000 });
+  const db = openSqlite(path, { readonly: true, timeout: 5_000 });
   try {
     const started = performance.now();
     const { totalPages } = await db.backup(target, { progress: ({ totalPages: pages }) => Math.max(pages, 1) });

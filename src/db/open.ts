@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { readSchemaSql } from '../package-root.js';
@@ -60,8 +63,29 @@ function retrySyncWhileBusy<T>(attempt: () => T): T {
   }
 }
 
+/**
+ * better-sqlite3's compiled addon, found once. Left to itself, better-sqlite3 finds it
+ * with the `bindings` package, which reads the call stack and tries a dozen paths
+ * (≈2–3 ms of every start), and which cannot find it from inside the bundled bin
+ * (scripts/bundle.ts bundles better-sqlite3's JavaScript): so the usual place is tried
+ * first, and `bindings` is asked only for another, rooted at better-sqlite3's package.
+ */
+const nativeBinding: string | object = (() => {
+  const root = dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'));
+  const built = join(root, 'build', 'Release', 'better_sqlite3.node');
+  if (existsSync(built)) return built;
+  const bindings = createRequire(join(root, 'package.json'))('bindings') as (options: { bindings: string; module_root: string }) => object;
+  return bindings({ bindings: 'better_sqlite3.node', module_root: root });
+})();
+
+/** A better-sqlite3 connection with the addon found above: every connection is made here. */
+export function openSqlite(path: string, options: BetterSqlite3.Options = {}): BetterSqlite3.Database {
+  // @types/better-sqlite3 says a path; better-sqlite3 also takes the loaded addon (lib/database.js).
+  return new BetterSqlite3(path, { ...options, nativeBinding: nativeBinding as string });
+}
+
 export function openDatabase(path: string): OpenDatabase {
-  const raw = new BetterSqlite3(path, { timeout: BUSY_TIMEOUT_MS });
+  const raw = openSqlite(path, { timeout: BUSY_TIMEOUT_MS });
   try {
     const { to } = retrySyncWhileBusy(() => {
       if (path !== ':memory:') raw.pragma('journal_mode = WAL');
