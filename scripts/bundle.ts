@@ -97,10 +97,9 @@ async function main(): Promise<void> {
     // NO_MINIFY=1 keeps the names, for reading a CPU profile of the bin.
     minify: !process.env.NO_MINIFY,
     legalComments: 'none',
-    // The native addon stays a real dependency, loaded from node_modules (src/db/open.ts
-    // finds it); better-sqlite3's JavaScript is bundled, so a start does not require its
-    // dozen files one by one and the code cache covers them (≈4 ms of every start).
-    external: ['bindings', '*.node'],
+    // better-sqlite3 stays a real dependency, loaded from node_modules: its JavaScript
+    // and its addon always come from the same installed version (an npm override included).
+    external: ['better-sqlite3'],
     define: {
       BUNDLED_TOOLS: JSON.stringify(await describedTools()),
       'import.meta.url': '__bundleUrl',

@@ -64,24 +64,19 @@ function retrySyncWhileBusy<T>(attempt: () => T): T {
 }
 
 /**
- * better-sqlite3's compiled addon, found once. Left to itself, better-sqlite3 finds it
- * with the `bindings` package, which reads the call stack and tries a dozen paths
- * (≈2–3 ms of every start), and which cannot find it from inside the bundled bin
- * (scripts/bundle.ts bundles better-sqlite3's JavaScript): so the usual place is tried
- * first, and `bindings` is asked only for another, rooted at better-sqlite3's package.
+ * better-sqlite3's compiled addon, where building it from source or a prebuilt download
+ * puts it. Left to itself, better-sqlite3 finds it with the `bindings` package, which
+ * captures the call stack and tries two other paths first: ≈2 ms of every start (measured
+ * with the addon loaded both ways). Elsewhere (a Debug build), that search still runs.
  */
-const nativeBinding: string | object = (() => {
-  const root = dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'));
-  const built = join(root, 'build', 'Release', 'better_sqlite3.node');
-  if (existsSync(built)) return built;
-  const bindings = createRequire(join(root, 'package.json'))('bindings') as (options: { bindings: string; module_root: string }) => object;
-  return bindings({ bindings: 'better_sqlite3.node', module_root: root });
+const nativeBinding = (() => {
+  const built = join(dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
+  return existsSync(built) ? built : undefined;
 })();
 
 /** A better-sqlite3 connection with the addon found above: every connection is made here. */
 export function openSqlite(path: string, options: BetterSqlite3.Options = {}): BetterSqlite3.Database {
-  // @types/better-sqlite3 says a path; better-sqlite3 also takes the loaded addon (lib/database.js).
-  return new BetterSqlite3(path, { ...options, nativeBinding: nativeBinding as string });
+  return new BetterSqlite3(path, { ...options, nativeBinding });
 }
 
 export function openDatabase(path: string): OpenDatabase {
