@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 type Node = Record<string, unknown>;
 
-const isNode = (value: unknown): value is Node => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A JSON object: not null, not an array. */
+export const isJsonObject = (value: unknown): value is Node => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * zod's JSON Schema, tidied for tools/list: smaller (a model pays for every token of
@@ -13,7 +14,7 @@ const isNode = (value: unknown): value is Node => typeof value === 'object' && v
  */
 function tidy(node: unknown, io: 'input' | 'output'): unknown {
   if (Array.isArray(node)) return node.map((n) => tidy(n, io));
-  if (!isNode(node)) return node;
+  if (!isJsonObject(node)) return node;
   const out: Node = {};
   for (const [key, value] of Object.entries(node)) out[key] = tidy(value, io);
   // Input schemas become function declarations, some in single-type dialects (Gemini's):
@@ -30,16 +31,16 @@ function tidy(node: unknown, io: 'input' | 'output'): unknown {
   if (typeof out.format === 'string') delete out.pattern;
   if (out.maximum === Number.MAX_SAFE_INTEGER) delete out.maximum;
   if (out.minimum === Number.MIN_SAFE_INTEGER) delete out.minimum;
-  if (isNode(out.propertyNames) && Object.keys(out.propertyNames).length === 1 && out.propertyNames.type === 'string') {
+  if (isJsonObject(out.propertyNames) && Object.keys(out.propertyNames).length === 1 && out.propertyNames.type === 'string') {
     delete out.propertyNames;
   }
   // An empty schema accepts anything; say so plainly.
-  if (isNode(out.additionalProperties) && Object.keys(out.additionalProperties).length === 0) out.additionalProperties = true;
+  if (isJsonObject(out.additionalProperties) && Object.keys(out.additionalProperties).length === 0) out.additionalProperties = true;
   if (Array.isArray(out.anyOf)) {
     const branches: unknown[] = [];
     for (const branch of out.anyOf) {
-      const nested = isNode(branch) && Array.isArray(branch.anyOf) && Object.keys(branch).every((k) => k === 'anyOf' || k === 'description');
-      if (isNode(branch) && typeof branch.description === 'string' && out.description === undefined) {
+      const nested = isJsonObject(branch) && Array.isArray(branch.anyOf) && Object.keys(branch).every((k) => k === 'anyOf' || k === 'description');
+      if (isJsonObject(branch) && typeof branch.description === 'string' && out.description === undefined) {
         out.description = branch.description;
         delete branch.description;
       }

@@ -4,7 +4,7 @@ import { ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type 
 import { z } from 'zod';
 import { isShown, type Surface, type Tool, type Toolset } from '../tools/tool.js';
 import { envelopeForError, envelopeSchema, failed, succeeded, type Envelope } from './envelope.js';
-import { toToolJsonSchema } from './json-schema.js';
+import { isJsonObject, toToolJsonSchema } from './json-schema.js';
 import type { Logger } from './log.js';
 import { packageVersion } from './package-root.js';
 import { registerResourcesAndPrompts } from './resources.js';
@@ -36,8 +36,6 @@ const ToolCallRequest = z.object({
   method: z.literal('tools/call'),
   params: z.looseObject({ name: z.string(), arguments: z.unknown().optional() }),
 });
-
-const isPlainObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A tool as tools/list shows it, with what trimming needs to know. */
 export interface ListedToolEntry {
@@ -129,7 +127,7 @@ export function createServer(service: TicketService, options: ServerOptions): Mc
   // checked here; results are CallToolResults by type.
   Protocol.prototype.setRequestHandler.call(mcp.server, ToolCallRequest, async (request): Promise<CallToolResult> => {
     const { name, arguments: args } = request.params;
-    if (args !== undefined && !isPlainObject(args)) {
+    if (args !== undefined && !isJsonObject(args)) {
       throw new McpError(ErrorCode.InvalidParams, 'Invalid tools/call request: `arguments` must be an object of named arguments.');
     }
     // The SDK refuses a well-formed `task` before this handler; one that gets here is malformed.
