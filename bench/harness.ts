@@ -83,6 +83,21 @@ export function ownCpuTimeMs(): number {
   return (user + system) / 1000;
 }
 
+/** CPU time in milliseconds: a server process's (all its threads) and this client's. */
+export interface CpuSpent {
+  server: number;
+  client: number;
+}
+
+/** Runs `work` and adds the CPU time it took, on the server `pid` and in this client, to `spent`. */
+export async function addCpuTime(spent: CpuSpent, pid: number, work: () => Promise<void>): Promise<void> {
+  const server = cpuTimeMs(pid);
+  const client = ownCpuTimeMs();
+  await work();
+  spent.server += cpuTimeMs(pid) - server;
+  spent.client += ownCpuTimeMs() - client;
+}
+
 /** Bytes a process has had read from storage so far (/proc io read_bytes): its reads the page cache did not hold. */
 export function storageReadBytes(pid: number): number {
   return Number(/^read_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))![1]);

@@ -7,7 +7,7 @@ import { createLogger } from '../src/log.js';
 import { createServer } from '../src/server.js';
 import { TicketService } from '../src/service/service.js';
 import { ensureWorkspace, resolveActor } from '../src/service/workspace.js';
-import { BIN, connect, cpuTimeMs, inTurns, log, median, ownCpuTimeMs, percentile, timed, us, type Row } from './harness.js';
+import { addCpuTime, BIN, connect, type CpuSpent, inTurns, log, median, percentile, timed, us, type Row } from './harness.js';
 
 const TARGETS: Record<string, number | undefined> = { get_ticket: 1.3, create_ticket: 2.0 };
 
@@ -44,14 +44,12 @@ async function cpuPerCall(server: Awaited<ReturnType<typeof connect>>, calls: nu
     ['get_ticket', (i) => server.client.callTool({ name: 'get_ticket', arguments: { id: `SUP-${1 + (i % 200)}` } })],
     ['create_ticket', (i) => server.client.callTool({ name: 'create_ticket', arguments: { title: `CPU ${i}`, requestorEmail: 'l@example.com' } })],
   ];
-  const spent = kinds.map(() => ({ server: 0, client: 0 }));
-  await inTurns(kinds.length, 0, calls, CPU_TURN, async (k, from, to) => {
-    const server0 = cpuTimeMs(server.pid);
-    const client0 = ownCpuTimeMs();
-    for (let i = from; i < to; i++) await kinds[k]![1](i);
-    spent[k]!.server += cpuTimeMs(server.pid) - server0;
-    spent[k]!.client += ownCpuTimeMs() - client0;
-  });
+  const spent: CpuSpent[] = kinds.map(() => ({ server: 0, client: 0 }));
+  await inTurns(kinds.length, 0, calls, CPU_TURN, (k, from, to) =>
+    addCpuTime(spent[k]!, server.pid, async () => {
+      for (let i = from; i < to; i++) await kinds[k]![1](i);
+    }),
+  );
   return kinds.map(([name], k) => ({ name, server: spent[k]!.server / calls, client: spent[k]!.client / calls }));
 }
 

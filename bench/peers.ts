@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BIN, coldStart, connect, cpuTimeMs, inTurns, log, median, ms, ownCpuTimeMs, type Row, timed, us } from './harness.js';
+import { addCpuTime, BIN, coldStart, connect, type CpuSpent, inTurns, log, median, ms, type Row, timed, us } from './harness.js';
 
 const PEERS = fileURLToPath(new URL('../../bench/peers/', import.meta.url));
 
@@ -81,8 +81,7 @@ const TURN = 100;
 /** Wall-clock times and CPU time (server's and this client's) of one kind of call on one server. */
 class Sample {
   readonly ms: number[] = [];
-  serverCpu = 0;
-  clientCpu = 0;
+  readonly cpu: CpuSpent = { server: 0, client: 0 };
 }
 
 /**
@@ -113,17 +112,15 @@ export async function benchPeers(records: number, reads: number, coldRuns: numbe
     request: (s: number, i: number) => Promise<unknown>,
     check: (s: number, i: number, answer: unknown) => void = () => {},
   ) {
-    await inTurns(all.length, from, to, TURN, async (s, turnFrom, turnTo) => {
-      const pid = servers[s]!.pid;
-      const cpuFrom = { server: cpuTimeMs(pid), client: ownCpuTimeMs() };
-      for (let i = turnFrom; i < turnTo; i++) {
-        const [answer, elapsed] = await timed(() => request(s, i));
-        check(s, i, answer);
-        if (kind) samples[s]![kind].ms.push(elapsed);
-      }
-      if (!kind) return;
-      samples[s]![kind].serverCpu += cpuTimeMs(pid) - cpuFrom.server;
-      samples[s]![kind].clientCpu += ownCpuTimeMs() - cpuFrom.client;
+    await inTurns(all.length, from, to, TURN, (s, turnFrom, turnTo) => {
+      const sample = kind && samples[s]![kind];
+      return addCpuTime(sample ? sample.cpu : { server: 0, client: 0 }, servers[s]!.pid, async () => {
+        for (let i = turnFrom; i < turnTo; i++) {
+          const [answer, elapsed] = await timed(() => request(s, i));
+          check(s, i, answer);
+          sample?.ms.push(elapsed);
+        }
+      });
     });
   }
 
@@ -161,9 +158,9 @@ export async function benchPeers(records: number, reads: number, coldRuns: numbe
       read: median(read.ms),
       ping: median(ping.ms),
       cold: median(colds[s]!),
-      serverCreate: create.serverCpu / create.ms.length,
-      serverRead: read.serverCpu / read.ms.length,
-      clientRead: read.clientCpu / read.ms.length,
+      serverCreate: create.cpu.server / create.ms.length,
+      serverRead: read.cpu.server / read.ms.length,
+      clientRead: read.cpu.client / read.ms.length,
     };
   });
   for (const r of results) {
