@@ -5,6 +5,8 @@ export const ERROR_CODES = [
   'CONFLICT',
   'INVALID_TRANSITION',
   'FORBIDDEN',
+  'BUSY',
+  'UNAVAILABLE',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -42,3 +44,7 @@ export const notFound = (message: string, extras?: ErrorExtras) => new DomainErr
 export const conflict = (message: string, extras?: ErrorExtras) => new DomainError('CONFLICT', message, extras);
 export const invalidTransition = (message: string, extras?: ErrorExtras) =>
   new DomainError('INVALID_TRANSITION', message, extras);
+/** The server or database is busy past its deadline (another writer, too many calls in flight): retry after a pause. */
+export const busy = (message: string, extras?: ErrorExtras) => new DomainError('BUSY', message, extras);
+/** Storage cannot take the change (read-only, full, or the database file was removed): an operator must act. */
+export const unavailable = (message: string, extras?: ErrorExtras) => new DomainError('UNAVAILABLE', message, extras);
