@@ -913,13 +913,14 @@ export async function addTag(deps: ServiceDeps, caller: Caller, input: TagTicket
         message: `Ticket ${ticket.key} already has tag "${found.name}"; nothing changed.`,
       };
     }
+    // A new name is checked first; refused below, the new tag is rolled back with the rest.
+    const tag = found ?? (await insertTag(db, ws, { name }, at, 'tagId'));
     if (attached.length >= MAX_TAGS_PER_TICKET) {
-      throw validationError(`Ticket ${ticket.key} already has ${attached.length} tags, the most a ticket carries; "${found?.name ?? name}" was not added.`, {
+      throw validationError(`Ticket ${ticket.key} already has ${attached.length} tags, the most a ticket carries; "${tag.name}" was not added.`, {
         hint: 'Remove a tag first (remove_tag), then add this one.',
         details: { maxTags: MAX_TAGS_PER_TICKET },
       });
     }
-    const tag = found ?? (await insertTag(db, ws, { name }, at, 'tagId'));
     const created = found ? '' : ' (new tag)';
     await db
       .insertInto('ticket_tags')
