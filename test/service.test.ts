@@ -216,7 +216,8 @@ describe('create_ticket', () => {
   });
 
   it('routing skips deactivated agents and balances load', async () => {
-    await service.createAgent(me, { name: 'Ann', email: 'ann@example.com' });
+    // An AI, as the caller is: an AI agent may not deactivate a human (test/directory.test.ts).
+    await service.createAgent(me, { name: 'Ann', email: 'ann@example.com', kind: 'ai' });
     await service.createAgent(me, { name: 'Bob', email: 'bob@example.com' });
     await service.createTeam(me, { name: 'Balance', identifier: 'BAL', members: ['ann@example.com', 'bob@example.com'] });
     const assignees = [];
@@ -755,7 +756,7 @@ describe('names and emails match in any case, in any script', () => {
 describe('directory', () => {
   it('keeps agent emails unique and refuses self-deactivation', async () => {
     await refused(service.createAgent(me, { name: 'Dup', email: 'PRIYA@example.com' }), 'CONFLICT');
-    await refused(service.updateAgent(me, { id: me.agentId, active: false }), 'VALIDATION_ERROR');
+    await refused(service.updateAgent(me, { id: me.agentId, active: false }), 'FORBIDDEN');
     const moved = await service.updateAgent(me, { id: 'omar@example.com', removeTeams: ['ENG'], addTeams: ['LST'] });
     expect(moved.data.teams).toEqual(['LST', 'RT', 'SUP']);
   });

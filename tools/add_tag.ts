@@ -7,7 +7,7 @@ export const addTag = defineTool({
   name: 'add_tag',
   title: 'Add tag',
   description: [
-    'Attach a tag to a ticket. An unknown tag name creates the tag (3 to 50 characters); attaching a tag twice succeeds and changes nothing.',
+    'Attach a tag to a ticket. An unknown tag name creates the tag (3 to 50 characters); attaching a tag twice succeeds and changes nothing. A ticket carries at most 20 tags.',
     'Use to label tickets (billing, outage, vip); list_tickets filters by tag. remove_tag takes one off.',
     'Example: {"ticketId": "SUP-42", "tagId": "billing"}',
   ].join('\n'),

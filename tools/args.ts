@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { invisibleCharacter, invisibleMessage } from '../src/service/invisible.js';
+import { MAX_REFERENCES } from '../src/service/refs.js';
 import { METADATA_MAX_BYTES } from '../src/service/tickets.js';
 
 /** Argument schemas several tools share, so each form is described the same way everywhere. */
@@ -17,6 +19,19 @@ export const teamRef = (role: string) =>
 
 export const tagRef = (role: string) => shortText().describe(`${role}: a tag id or name (any case)`);
 
+/** A list of references, resolved in one query: bounded so that query stays small. */
+export const refList = (ref: z.ZodString, role: string) =>
+  z.array(ref).max(MAX_REFERENCES).describe(`${role}; up to ${MAX_REFERENCES}`);
+
+/** Text that names a record, or an email: no invisible characters, so two that look alike are alike. */
+export function visible(value: string, ctx: z.core.$RefinementCtx<string>): void {
+  const character = invisibleCharacter(value);
+  if (character) ctx.addIssue({ code: 'custom', message: invisibleMessage(character) });
+}
+
+/** The name of an agent, team or account: what a model picks the record by. */
+export const recordName = (max: number) => z.string().trim().min(1).max(max).superRefine(visible);
+
 export const expectedVersion = z
   .number()
   .int()
@@ -30,7 +45,7 @@ export const pageSize = (defaultSize: number) =>
 export const cursor = z.string().min(1).max(500).optional().describe('nextCursor from the previous page; omit for the first page');
 
 /** Unicode emails too (jö@example.com): agents' and customers' addresses are not all ASCII. */
-export const email = (role: string) => z.email({ pattern: z.regexes.unicodeEmail }).max(254).describe(role);
+export const email = (role: string) => z.email({ pattern: z.regexes.unicodeEmail }).max(254).superRefine(visible).describe(role);
 
 /** Size limits keep one call from filling every later answer and the history with megabytes. */
 const atMostJsonBytes = (limit: number) => (value: unknown) => Buffer.byteLength(JSON.stringify(value)) <= limit;
@@ -53,9 +68,25 @@ function depthOf(value: unknown): number {
 
 const shallow = { message: `must not be nested more than ${MAX_DEPTH} levels deep`, abort: true };
 
+/**
+ * Instants are stored as UTC ISO text and compared as text, which sorts right only for
+ * four-digit years: 9999-12-31T23:00-05:00 would be stored as +010000-… and sort before
+ * 2000. Nothing a helpdesk schedules falls before 1970 either, so an earlier year is a typo.
+ */
+const EARLIEST_INSTANT = Date.UTC(1970, 0, 1);
+const LATEST_INSTANT = Date.UTC(10_000, 0, 1) - 1;
 
 export const instant = (role: string) =>
-  z.union([z.iso.date(), z.iso.datetime({ offset: true })]).describe(`${role}: ISO 8601 date or date-time, e.g. "2026-12-01" or "2026-12-01T17:00:00Z"`);
+  z
+    .union([z.iso.date(), z.iso.datetime({ offset: true })])
+    .superRefine((value, ctx) => {
+      const at = Date.parse(value);
+      if (at < EARLIEST_INSTANT || at > LATEST_INSTANT) {
+        const utc = new Date(at).toISOString();
+        ctx.addIssue({ code: 'custom', message: `must fall between 1970-01-01 and 9999-12-31 in UTC; "${value}" is ${utc} in UTC` });
+      }
+    })
+    .describe(`${role}: ISO 8601 date or date-time from 1970 to 9999, e.g. "2026-12-01" or "2026-12-01T17:00:00Z"`);
 
 export const statusRef = (role: string) =>
   shortText().describe(`${role}: open, pending, resolved or closed; "in progress" and "ongoing" mean pending, "done" and "completed" mean resolved`);
@@ -73,6 +104,6 @@ export const customFieldValues = (role: string) =>
     .max(100)
     .refine((v) => depthOf(v) <= MAX_DEPTH, shallow)
     .refine(atMostJsonBytes(32_768), { message: 'must be at most 32 KB as JSON' })
-    .describe(`${role}, e.g. [{"customFieldId": "plan", "data": "pro"}]`);
+    .describe(`${role}, at most 100 objects and 32 KB as JSON, e.g. [{"customFieldId": "plan", "data": "pro"}]`);
 
-export const attachmentUrls = (role: string) => z.array(z.url().max(2_048)).max(50).describe(role);
+export const attachmentUrls = (role: string) => z.array(z.url().max(2_048)).max(50).describe(`${role}; at most 50, each up to 2,048 characters`);

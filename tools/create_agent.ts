@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { agent } from '../src/service/views.js';
-import { email, teamRef } from './args.js';
+import { email, recordName, refList, teamRef } from './args.js';
 import { ADD, defineTool } from './tool.js';
 
 export const createAgent = defineTool({
@@ -14,10 +14,10 @@ export const createAgent = defineTool({
   toolset: 'directory',
   annotations: ADD,
   input: z.strictObject({
-    name: z.string().trim().min(1).max(100).describe('Display name'),
+    name: recordName(100).describe('Display name'),
     email: email('Email; unique in the workspace'),
     kind: z.enum(['human', 'ai']).optional().describe('human (default) or ai'),
-    teams: z.array(teamRef('Team')).optional().describe('Teams to join: ids, identifiers or names'),
+    teams: refList(teamRef('Team'), 'Teams to join: ids, identifiers or names').optional(),
   }),
   output: agent,
   run: (service, caller, args) => service.createAgent(caller, args),

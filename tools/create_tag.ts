@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { visible } from './args.js';
 import { TAG_COLORS, tag } from '../src/service/views.js';
 import { ADD, defineTool } from './tool.js';
 
-export const tagName = z.string().trim().min(3).max(50).describe('Tag name, 3 to 50 characters; unique ignoring case');
+export const tagName = z.string().trim().min(3).max(50).superRefine(visible).describe('Tag name, 3 to 50 characters; unique ignoring case');
 export const tagDescription = z.string().trim().min(3).max(250).describe('What the tag means, 3 to 250 characters');
 export const tagColor = z.enum(TAG_COLORS).describe(`Color: ${TAG_COLORS.join(', ')}`);
 

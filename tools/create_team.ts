@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { team } from '../src/service/views.js';
-import { agentRef } from './args.js';
+import { agentRef, recordName, refList } from './args.js';
 import { ADD, defineTool } from './tool.js';
 
 export const createTeam = defineTool({
@@ -13,10 +13,10 @@ export const createTeam = defineTool({
   toolset: 'directory',
   annotations: ADD,
   input: z.strictObject({
-    name: z.string().trim().min(1).max(100).describe('Team name'),
+    name: recordName(100).describe('Team name'),
     identifier: z.string().trim().min(2).max(10).describe('2 to 10 letters or digits starting with a letter, e.g. "ENG"; stored upper-case'),
     description: z.string().trim().min(1).max(500).optional().describe('What the team handles'),
-    members: z.array(agentRef('Member')).optional().describe('Agents to add'),
+    members: refList(agentRef('Member'), 'Agents to add (more join later with update_agent addTeams)').optional(),
   }),
   output: team,
   run: (service, caller, args) => service.createTeam(caller, args),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ticketLink } from '../src/resources.js';
 import { ticketDetail } from '../src/service/views.js';
-import { agentRef, attachmentUrls, customFieldValues, email, instant, metadata, shortText, teamRef } from './args.js';
+import { agentRef, attachmentUrls, customFieldValues, email, instant, metadata, shortText, teamRef, visible } from './args.js';
 import { ADD, defineTool } from './tool.js';
 
 export const createTicket = defineTool({
@@ -22,7 +22,7 @@ export const createTicket = defineTool({
     requestorLastName: z.string().trim().min(1).max(100).optional().describe("Requestor's last name, if known"),
     teamId: teamRef('Team that owns the ticket (default: the first team, SUP)').optional(),
     description: z.string().max(20_000).optional().describe('The issue in full'),
-    accountId: shortText().optional().describe("Customer account: an account id, or a name (an unknown name creates the account)"),
+    accountId: shortText().superRefine(visible).optional().describe("Customer account: an account id, or a name (an unknown name creates the account)"),
     assignedAgentId: agentRef('Assignee').optional(),
     assignedAgentEmail: email('Assignee email; an alternative to assignedAgentId').optional(),
     dueDate: instant('Due date').optional(),

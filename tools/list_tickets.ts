@@ -18,7 +18,7 @@ export const listTickets = defineTool({
     status: z
       .union([statusRef('Status'), z.array(statusRef('Status')).min(1).max(10)])
       .optional()
-      .describe('One status or a list, e.g. "open" or ["open", "pending"]'),
+      .describe('One status or a list of up to 10, e.g. "open" or ["open", "pending"]'),
     assignee: shortText().optional().describe('Assignee: an agent id, email or name; "me" for you; "none" for unassigned'),
     team: teamRef('Team').optional(),
     tag: tagRef('Tag').optional(),

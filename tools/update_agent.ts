@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { agent } from '../src/service/views.js';
-import { agentRef, email, teamRef } from './args.js';
+import { agentRef, email, recordName, refList, teamRef } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
 export const updateAgent = defineTool({
@@ -14,12 +14,12 @@ export const updateAgent = defineTool({
   annotations: OVERWRITE,
   input: z.strictObject({
     id: agentRef('The agent'),
-    name: z.string().trim().min(1).max(100).optional().describe('New display name'),
+    name: recordName(100).optional().describe('New display name'),
     email: email('New email').optional(),
     kind: z.enum(['human', 'ai']).optional().describe('human or ai'),
     active: z.boolean().optional().describe('false deactivates: no new assignments'),
-    addTeams: z.array(teamRef('Team')).optional().describe('Teams to join'),
-    removeTeams: z.array(teamRef('Team')).optional().describe('Teams to leave'),
+    addTeams: refList(teamRef('Team'), 'Teams to join').optional(),
+    removeTeams: refList(teamRef('Team'), 'Teams to leave').optional(),
   }),
   output: agent,
   run: (service, caller, args) => service.updateAgent(caller, args),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ticketDetail } from '../src/service/views.js';
-import { attachmentUrls, customFieldValues, email, expectedVersion, instant, metadata, shortText, ticketRef } from './args.js';
+import { attachmentUrls, customFieldValues, email, expectedVersion, instant, metadata, shortText, ticketRef, visible } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
 export const updateTicket = defineTool({
@@ -21,7 +21,7 @@ export const updateTicket = defineTool({
     priorityName: shortText().optional().describe('Priority: Low, Medium, High or Urgent'),
     sentimentId: shortText().optional().describe('Sentiment id or name: Positive, Neutral or Negative'),
     typeId: shortText().nullable().optional().describe('Type id or name (Question, Incident, Problem, Task); null clears it'),
-    accountId: shortText().nullable().optional().describe('Account id or name (a new name creates it); null clears it'),
+    accountId: shortText().superRefine(visible).nullable().optional().describe('Account id or name (a new name creates it); null clears it'),
     dueDate: instant('Due date').nullable().optional(),
     submitterEmail: email('Submitter email').nullable().optional(),
     isPrivate: z.boolean().optional().describe('Hide from the requestor'),

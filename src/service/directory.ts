@@ -3,11 +3,13 @@ import type { Db } from '../db/open.js';
 import { stableLimit } from '../db/prepared.js';
 import { readTransaction, writeTransaction } from '../db/transaction.js';
 import { conflict, validationError } from '../errors.js';
+import { refuseForbiddenChange } from './agent-rules.js';
 import { newId, now, type Caller } from './context.js';
 import { decodeCursor, encodeCursor, paginate } from './cursor.js';
+import { invisibleCharacter, invisibleMessage } from './invisible.js';
 import { LIVE_STATUSES } from './lifecycle.js';
 import { DEFAULT_PAGE_SIZE } from './reads.js';
-import { findAgent, findTag, findTeam, type AgentRecord, type TagRecord, type TeamRecord } from './refs.js';
+import { findAgent, findAgents, findTag, findTeam, findTeams, type AgentRecord, type TagRecord, type TeamRecord } from './refs.js';
 import type { Result, ServiceDeps } from './store.js';
 import { characters, containsText, fold } from './text.js';
 import type { Agent, AgentPage, Tag, TagPage, Team, TeamPage } from './views.js';
@@ -108,12 +110,6 @@ async function tagView(db: Db, tag: TagRecord): Promise<Tag> {
 const readTag = async (db: Db, tagId: string) =>
   tagView(db, await db.selectFrom('tags').selectAll().where('id', '=', tagId).executeTakeFirstOrThrow());
 
-async function resolveTeams(db: Db, workspaceId: string, refs: string[] | undefined): Promise<TeamRecord[]> {
-  const teams: TeamRecord[] = [];
-  for (const ref of refs ?? []) teams.push(await findTeam(db, workspaceId, ref));
-  return teams;
-}
-
 async function refuseTakenEmail(db: Db, workspaceId: string, email: string, exceptId?: string): Promise<void> {
   const holder = await db
     .selectFrom('agents')
@@ -129,6 +125,7 @@ async function refuseTakenEmail(db: Db, workspaceId: string, email: string, exce
   }
 }
 
+/** One multi-row insert, however many teams (at most MAX_REFERENCES, each once). */
 async function addMemberships(db: Db, caller: Caller, agentId: string, teams: TeamRecord[], at: string): Promise<void> {
   if (teams.length === 0) return;
   await db
@@ -167,11 +164,16 @@ export interface CreateAgentInput {
   teams?: string[];
 }
 
+/**
+ * References are resolved before the write transaction, so a long list never holds the
+ * write lock. Agents and teams are never deleted, and their ids never change, so what
+ * was found is still there inside it; the foreign keys hold it to that.
+ */
 export async function createAgent(deps: ServiceDeps, caller: Caller, input: CreateAgentInput): Promise<Result<Agent>> {
+  const teams = await readTransaction(deps.db, (db) => findTeams(db, caller.workspaceId, input.teams ?? [], 'teams'));
   return writeTransaction(deps.db, async (db) => {
     const at = now();
     await refuseTakenEmail(db, caller.workspaceId, input.email);
-    const teams = await resolveTeams(db, caller.workspaceId, input.teams);
     const { id } = await insertAgent(db, caller.workspaceId, { name: input.name, email: input.email, kind: input.kind ?? 'human' }, at);
     await addMemberships(db, caller, id, teams, at);
     const agent = await readAgent(db, id);
@@ -197,15 +199,17 @@ export async function updateAgent(deps: ServiceDeps, caller: Caller, input: Upda
       hint: 'Pass name, email, kind, active, addTeams or removeTeams.',
     });
   }
+  const { target, joining, leaving } = await readTransaction(deps.db, async (db) => ({
+    target: await findAgent(db, caller.workspaceId, id),
+    joining: await findTeams(db, caller.workspaceId, addTeams ?? [], 'addTeams'),
+    leaving: await findTeams(db, caller.workspaceId, removeTeams ?? [], 'removeTeams'),
+  }));
   return writeTransaction(deps.db, async (db) => {
     const at = now();
-    const agent = await findAgent(db, caller.workspaceId, id);
-    if (fields.active === false && agent.id === caller.agentId) {
-      throw validationError('`active`: you cannot deactivate yourself, the agent making this call.');
-    }
+    // The agent as it is now: its kind or state may have changed since it was found.
+    const agent = await db.selectFrom('agents').selectAll().where('id', '=', target.id).executeTakeFirstOrThrow();
+    await refuseForbiddenChange(db, caller, agent, fields);
     if (fields.email !== undefined) await refuseTakenEmail(db, caller.workspaceId, fields.email, agent.id);
-    const joining = await resolveTeams(db, caller.workspaceId, addTeams);
-    const leaving = await resolveTeams(db, caller.workspaceId, removeTeams);
     await db
       .updateTable('agents')
       .set({
@@ -280,9 +284,11 @@ export async function createTeam(deps: ServiceDeps, caller: Caller, input: Creat
       hint: 'Use 2 to 10 letters or digits starting with a letter, such as ENG or OPS2; it prefixes ticket keys (ENG-42).',
     });
   }
+  const ws = caller.workspaceId;
+  // Resolved before the write lock, as in createAgent.
+  const members = await readTransaction(deps.db, (db) => findAgents(db, ws, input.members ?? [], 'members'));
   return writeTransaction(deps.db, async (db) => {
     const at = now();
-    const ws = caller.workspaceId;
     const clash = await db
       .selectFrom('teams')
       .select(['id', 'name', 'identifier'])
@@ -295,8 +301,6 @@ export async function createTeam(deps: ServiceDeps, caller: Caller, input: Creat
         candidates: [{ id: clash.id, name: `${clash.identifier} (${clash.name})` }],
       });
     }
-    const members = [];
-    for (const ref of input.members ?? []) members.push(await findAgent(db, ws, ref));
     const id = newId('team');
     await db
       .insertInto('teams')
@@ -387,6 +391,9 @@ function validTagName(text: string, field: string): string {
   if (length < 3 || length > 50) {
     throw validationError(`\`${field}\`: a tag name needs 3 to 50 characters; "${name}" has ${length}.`);
   }
+  // add_tag names a new tag by its tagId reference, which the tool's schema does not check as a name.
+  const invisible = invisibleCharacter(name);
+  if (invisible) throw validationError(`\`${field}\` ${invisibleMessage(invisible)}.`);
   return name;
 }
 

@@ -130,6 +130,77 @@ export async function findAgent(db: Db, workspaceId: string, ref: string): Promi
   });
 }
 
+/**
+ * The most references one list argument (team members, an agent's teams) takes. They are
+ * resolved in one query of at most 1 + 3 × 100 variables, far under SQLite's 32,766, and
+ * before the write transaction, so a long list never holds the write lock.
+ */
+export const MAX_REFERENCES = 100;
+
+/** Each reference once, trimmed, in the order given; more than MAX_REFERENCES is refused. */
+function distinctRefs(refs: readonly string[], field: string): string[] {
+  if (refs.length > MAX_REFERENCES) {
+    throw validationError(`\`${field}\` must have at most ${MAX_REFERENCES} items, not ${refs.length}.`, {
+      hint: 'Send the rest in another call.',
+    });
+  }
+  return [...new Set(refs.map((ref) => ref.trim()))];
+}
+
+/**
+ * Agents by id, email or exact name, each once, in one query. A reference that is not
+ * exactly one agent goes through findAgent, which throws its NOT_FOUND or AMBIGUOUS
+ * with candidates.
+ */
+export async function findAgents(db: Db, workspaceId: string, refs: readonly string[], field: string): Promise<AgentRecord[]> {
+  const texts = distinctRefs(refs, field);
+  if (texts.length === 0) return [];
+  const keys = texts.map(fold);
+  const rows = await db
+    .selectFrom('agents')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where((eb) => eb.or([eb('id', 'in', texts), eb('email_key', 'in', keys), eb('name_key', 'in', keys)]))
+    .execute();
+  const byIdOrEmail = new Map<string, AgentRecord>();
+  const byName = new Map<string, AgentRecord[]>();
+  for (const agent of rows) {
+    byIdOrEmail.set(agent.id, agent).set(agent.email_key, agent);
+    byName.set(agent.name_key, [...(byName.get(agent.name_key) ?? []), agent]);
+  }
+  const found = new Map<string, AgentRecord>();
+  for (const [i, text] of texts.entries()) {
+    const named = byName.get(keys[i]!) ?? [];
+    const agent =
+      byIdOrEmail.get(text) ?? byIdOrEmail.get(keys[i]!) ?? (named.length === 1 ? named[0]! : await findAgent(db, workspaceId, text));
+    found.set(agent.id, agent);
+  }
+  return [...found.values()];
+}
+
+/** Teams by id, identifier or name, each once, in one query; an unknown one throws findTeam's NOT_FOUND. */
+export async function findTeams(db: Db, workspaceId: string, refs: readonly string[], field: string): Promise<TeamRecord[]> {
+  const texts = distinctRefs(refs, field);
+  if (texts.length === 0) return [];
+  const identifiers = texts.map((text) => text.toUpperCase());
+  const keys = texts.map(fold);
+  const rows = await db
+    .selectFrom('teams')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where((eb) => eb.or([eb('id', 'in', texts), eb('identifier', 'in', identifiers), eb('name_key', 'in', keys)]))
+    .execute();
+  const byId = new Map(rows.map((t) => [t.id, t]));
+  const byIdentifier = new Map(rows.map((t) => [t.identifier, t]));
+  const byName = new Map(rows.map((t) => [t.name_key, t]));
+  const found = new Map<string, TeamRecord>();
+  for (const [i, text] of texts.entries()) {
+    const team = byId.get(text) ?? byIdentifier.get(identifiers[i]!) ?? byName.get(keys[i]!) ?? (await findTeam(db, workspaceId, text));
+    found.set(team.id, team);
+  }
+  return [...found.values()];
+}
+
 const teamMatching = prepared('refs.teamMatching', (db, p: { ws: string; text: string; identifier: string; key: string }) =>
   db
     .selectFrom('teams')

@@ -41,6 +41,13 @@ type Json = Record<string, unknown>;
 /** A ticket's metadata is kept small: it is in every answer about the ticket. */
 export const METADATA_MAX_BYTES = 16_384;
 
+/**
+ * Every list row and ticket answer shows all of a ticket's tags: at 20 tags of up to 50
+ * characters, a page of 20 rows carries at most about 21 KB of tag names (50 tags would
+ * allow 52 KB). Tickets in practice carry a handful.
+ */
+export const MAX_TAGS_PER_TICKET = 20;
+
 /** Arguments of create_ticket: Thena's create_ticket table, plus chatId and idempotencyKey. */
 export interface CreateTicketInput {
   title: string;
@@ -896,26 +903,25 @@ export async function addTag(deps: ServiceDeps, caller: Caller, input: TagTicket
     const at = now();
     const ws = caller.workspaceId;
     const ticket = await loadForChange(db, caller, input.ticketId, input.expectedVersion, 'be tagged');
-    let tag = await findTagOrUndefined(db, ws, input.tagId);
-    let created = '';
-    if (!tag) {
-      const name = input.tagId.trim();
-      if (name.startsWith('tg_')) throw notFound(`No tag with id "${name}".`, { hint: 'Pass a tag id or a name; list_tags shows them.' });
-      tag = await insertTag(db, ws, { name }, at, 'tagId');
-      created = ` (new tag)`;
-    }
-    const attached = await db
-      .selectFrom('ticket_tags')
-      .select('tag_id')
-      .where('ticket_id', '=', ticket.id)
-      .where('tag_id', '=', tag.id)
-      .executeTakeFirst();
-    if (attached) {
+    const found = await findTagOrUndefined(db, ws, input.tagId);
+    const name = input.tagId.trim();
+    if (!found && name.startsWith('tg_')) throw notFound(`No tag with id "${name}".`, { hint: 'Pass a tag id or a name; list_tags shows them.' });
+    const attached = await db.selectFrom('ticket_tags').select('tag_id').where('ticket_id', '=', ticket.id).execute();
+    if (found && attached.some((t) => t.tag_id === found.id)) {
       return {
         data: await readTicketDetail(deps, db, ticket.id),
-        message: `Ticket ${ticket.key} already has tag "${tag.name}"; nothing changed.`,
+        message: `Ticket ${ticket.key} already has tag "${found.name}"; nothing changed.`,
       };
     }
+    // A new name is checked first; refused below, the new tag is rolled back with the rest.
+    const tag = found ?? (await insertTag(db, ws, { name }, at, 'tagId'));
+    if (attached.length >= MAX_TAGS_PER_TICKET) {
+      throw validationError(`Ticket ${ticket.key} already has ${attached.length} tags, the most a ticket carries; "${tag.name}" was not added.`, {
+        hint: 'Remove a tag first (remove_tag), then add this one.',
+        details: { maxTags: MAX_TAGS_PER_TICKET },
+      });
+    }
+    const created = found ? '' : ' (new tag)';
     await db
       .insertInto('ticket_tags')
       .values({ workspace_id: ws, ticket_id: ticket.id, tag_id: tag.id, created_by: caller.agentId, created_at: at })
