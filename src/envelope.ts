@@ -57,7 +57,8 @@ export function failed(code: ErrorCode, message: string, extras: ErrorExtras = {
  */
 export function envelopeForError(error: unknown, report: (error: unknown) => void): Envelope<never> {
   if (error instanceof DomainError) {
-    if (error.code === 'UNAVAILABLE') report(error);
+    // The operator must act on these: the log says what happened, without a stack.
+    if (error.code === 'UNAVAILABLE') report({ code: error.code, message: error.message, ...error.extras.details });
     return failed(error.code, error.message, error.extras);
   }
   report(error);

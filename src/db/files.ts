@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -16,18 +16,33 @@ export function createPrivateFile(path: string): void {
   }
 }
 
+const identify = (file: string) => {
+  const stat = statSync(file, { throwIfNoEntry: false });
+  return stat && `${stat.dev}:${stat.ino}`;
+};
+
 /**
- * The database file as it was opened. Removed or replaced under a running server
- * (`rm tickets.db*`, `mv other.db tickets.db`), the server would write on into a file
- * nobody can open again; `stillOpenAt()` says whether the path still names it. One
- * stat of the path, cheap enough to run before every commit. (The -wal and -shm files
- * are not checked: removing those alone is rarer, and each would cost another stat.)
+ * The files of a database as it was opened. Removed or replaced under a running
+ * server (`rm tickets.db*`, `mv other.db tickets.db`), the server would write on into
+ * a file nobody can open again: `stillOpenAt()` says whether the path still names the
+ * file opened, one stat, cheap enough to run before every commit. (Only the database
+ * file is checked there: removing the -wal or -shm alone is rarer, and each would cost
+ * another stat.)
  */
-export function fileIdentity(path: string): { stillOpenAt(): boolean } {
-  const identify = () => {
-    const stat = statSync(path, { throwIfNoEntry: false });
-    return stat && `${stat.dev}:${stat.ino}`;
+export function databaseFiles(path: string): { stillOpenAt(): boolean; removeOrphans(): void } {
+  const opened = identify(path);
+  const companions = ['-wal', '-shm'].map((suffix) => [path + suffix, identify(path + suffix)] as const);
+  const stillOpenAt = () => identify(path) === opened;
+  return {
+    stillOpenAt,
+    /**
+     * Once closed: SQLite leaves the -wal and -shm of a file that moved, and the next
+     * server would read that -wal as the new file's (measured: a file moved into place
+     * came up as the old, empty helpdesk). Ours, still at the path, are removed.
+     */
+    removeOrphans() {
+      if (stillOpenAt()) return;
+      for (const [file, id] of companions) if (id !== undefined && identify(file) === id) rmSync(file, { force: true });
+    },
   };
-  const opened = identify();
-  return { stillOpenAt: () => identify() === opened };
 }

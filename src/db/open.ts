@@ -7,7 +7,7 @@ import { DomainError, unavailable } from '../errors.js';
 import { readSchemaSql } from '../package-root.js';
 import { busyPastDeadline, databaseFileRemoved, isBusy, isReadOnly, readOnlySession, readOnlyStorage, storageFault } from './faults.js';
 import { Connection, handles } from './connections.js';
-import { createPrivateFile, fileIdentity } from './files.js';
+import { createPrivateFile, databaseFiles } from './files.js';
 import { migrate, parseMigrations, schemaVersionOf } from './migrate.js';
 import { DEFAULT_BUSY_DEADLINE_MS, setTransactionRules } from './transaction.js';
 import type { Tables } from './tables.js';
@@ -198,7 +198,7 @@ function assemble(
     configure(readerRaw);
   }
   const { db, reader } = handles(new Connection(raw), readerRaw && new Connection(readerRaw));
-  const identity = writable && fileBacked ? fileIdentity(path) : undefined;
+  const files = writable && fileBacked ? databaseFiles(path) : undefined;
   const refusal = readOnly ? readOnlySession : writable ? undefined : () => readOnlyStorage(path);
   setTransactionRules(db, {
     busyDeadlineMs: deadline,
@@ -207,9 +207,9 @@ function assemble(
         throw refusal();
       },
     }),
-    ...(identity && {
+    ...(files && {
       beforeCommit: () => {
-        if (!identity.stillOpenAt()) throw databaseFileRemoved(path);
+        if (!files.stillOpenAt()) throw databaseFileRemoved(path);
       },
     }),
   });
@@ -220,11 +220,12 @@ function assemble(
     raw,
     path,
     schemaVersion,
-    writeRefusal: () => refusal?.() ?? (identity && !identity.stillOpenAt() ? databaseFileRemoved(path) : undefined),
+    writeRefusal: () => refusal?.() ?? (files && !files.stillOpenAt() ? databaseFileRemoved(path) : undefined),
     async close() {
       // The reader first: the writer, closing last, checkpoints the WAL into the file.
       readerRaw?.close();
       raw.close();
+      files?.removeOrphans();
     },
   };
 }
