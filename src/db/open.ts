@@ -71,7 +71,6 @@ export function openSqlite(path: string, options: BetterSqlite3.Options = {}): B
   return new BetterSqlite3(path, { ...options, nativeBinding });
 }
 
-
 /** Settings of the connection, not of the file: they write nothing. */
 function configure(raw: BetterSqlite3.Database): void {
   // NORMAL in WAL mode survives a process crash; only a power cut can lose the last commits.
@@ -79,7 +78,6 @@ function configure(raw: BetterSqlite3.Database): void {
   raw.pragma('foreign_keys = ON');
   // 16 MB of page cache (SQLite's default is 2 MB) keeps the hot index pages of a large helpdesk in memory.
   raw.pragma('cache_size = -16384');
-  // Plans come from the fixed statistics of schema.sql (migration 3): never ANALYZE here.
 }
 
 /**
@@ -141,8 +139,9 @@ function startupError(error: unknown, path: string): unknown {
 /**
  * Opens a ticket-mcp database: set up or upgraded to the newest migration, or, when
  * the file cannot be written (or `readOnly` asks), read-only at the current schema.
- * Writes get one connection; reads outside a write get another (WAL readers never
- * wait for the writer). `:memory:` has one connection, and nothing to keep read-only.
+ * A writable file gets a second, read-only connection for reads while a write holds
+ * the first (db/connections.ts). `:memory:` has one connection, and nothing to keep
+ * read-only.
  */
 export function openDatabase(path: string, options: OpenOptions = {}): OpenDatabase {
   const memory = path === ':memory:';
@@ -162,6 +161,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): OpenDatab
     const latest = migrations.at(-1)?.version ?? 0;
     // First make sure it is ours: nothing may touch another application's file, not even its journal mode.
     let version = retrySyncWhileBusy(deadline, () => schemaVersionOf(raw!, path));
+    // Plans come from the fixed statistics of schema.sql (migration 3): never ANALYZE here.
     configure(raw);
     let writable = !readOnly;
     if (writable) {
