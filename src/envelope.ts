@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storageFault } from './db/faults.js';
 import { DomainError, ERROR_CODES, type ErrorCode, type ErrorExtras } from './errors.js';
 
 export interface ErrorBody extends ErrorExtras {
@@ -49,13 +50,20 @@ export function failed(code: ErrorCode, message: string, extras: ErrorExtras = {
 }
 
 /**
- * Every error becomes a failed envelope. A DomainError keeps its code and advice;
- * anything else is a fault of ours: the caller gets INTERNAL and no internals, and
- * `report` gets the error itself (to stderr).
+ * Every error becomes a failed envelope. A DomainError keeps its code and advice; a
+ * failing disk answers UNAVAILABLE (db/faults.ts), and the operator who must act
+ * finds it in the log too. Anything else is a fault of ours: the caller gets INTERNAL
+ * and no internals, and `report` gets the error itself (to stderr).
  */
 export function envelopeForError(error: unknown, report: (error: unknown) => void): Envelope<never> {
-  if (error instanceof DomainError) return failed(error.code, error.message, error.extras);
+  if (error instanceof DomainError) {
+    // The operator must act on these: the log says what happened, without a stack.
+    if (error.code === 'UNAVAILABLE') report({ code: error.code, message: error.message, ...error.extras.details });
+    return failed(error.code, error.message, error.extras);
+  }
   report(error);
+  const fault = storageFault(error);
+  if (fault) return failed(fault.code, fault.message, fault.extras);
   return failed('INTERNAL', 'An internal error occurred; the details are in the server log.', {
     hint: 'Retry once; a change either happened whole or not at all, so read before retrying a change. If it happens again, report it.',
   });

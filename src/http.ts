@@ -101,7 +101,7 @@ export async function startHttpServer(service: TicketService, options: HttpOptio
       return sendJson(res, 403, rpcError(-32000, `Origin "${origin}" is not allowed; see --allowed-origins.`));
     }
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const identity = bearer === undefined ? undefined : await authenticate(service.db, bearer);
+    const identity = bearer === undefined ? undefined : await authenticate(service.reader, bearer);
     if (!identity) {
       log.info('http request refused', { status: 401, reason: bearer === undefined ? 'no key' : 'unknown or revoked key' });
       return sendJson(res, 401, rpcError(-32001, 'Unauthorized: send Authorization: Bearer <key>; create a key with `ticket-mcp keys create`.'), {
@@ -135,7 +135,7 @@ export async function startHttpServer(service: TicketService, options: HttpOptio
     const path = (req.url ?? '/').split('?')[0];
     const work =
       path === '/healthz' && req.method === 'GET'
-        ? Promise.resolve(sendJson(res, 200, { status: 'ok', version: packageVersion }))
+        ? Promise.resolve(sendJson(res, 200, { status: 'ok', version: packageVersion, writable: service.writable }))
         : path === '/mcp'
           ? handleMcp(req, res)
           : Promise.resolve(sendJson(res, 404, { error: 'not found: the MCP endpoint is /mcp, the health check /healthz' }));

@@ -25,7 +25,7 @@ function capturing(opened: OpenDatabase): { service: TicketService; sent: Compil
     dialect: new SqliteDialect({ database: opened.raw }),
     log: (event) => void (event.level === 'query' && sent.push(event.query)),
   });
-  return { service: new TicketService({ ...opened, db }), sent };
+  return { service: new TicketService({ ...opened, db, reader: db }), sent };
 }
 
 /** The plan of a statement the service sent, step by step. */

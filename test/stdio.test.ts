@@ -82,6 +82,8 @@ describe('the ticket-mcp bin', () => {
 
   it('trims its surface with --read-only and --toolsets, and keeps workspaces apart with --workspace', async () => {
     const db = join(dir, 'trim.db');
+    // A read-only session creates nothing, not even the database: one that writes comes first.
+    await (await spawnServer(['--db', db])).client.close();
     const reader = await spawnServer(['--db', db, '--read-only']);
     expect((await reader.client.listTools()).tools.map((t) => t.name)).toEqual([
       'get_ticket',

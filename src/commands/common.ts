@@ -1,10 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import { DEFAULT_WORKSPACE } from '../service/context.js';
 import { TicketService } from '../service/service.js';
-import type { Values } from './options.js';
+import { UsageError, type Values } from './options.js';
 
 function defaultDatabasePath(): string {
   const dataHome = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
@@ -17,10 +16,27 @@ export const workspaceName = (values: Values) => values.workspace || process.env
 /** The database the flags and environment name; an empty value counts as unset (SQLite would open a throwaway one). */
 export const databasePath = (values: Values) => values.db || process.env.TICKETS_DB || defaultDatabasePath();
 
-export function openService(values: Values): { service: TicketService; path: string } {
+/** TICKETS_BUSY_TIMEOUT_MS: how long a call waits for another process's write lock before it answers BUSY (default 30 s). */
+function busyDeadline(): number | undefined {
+  const text = process.env.TICKETS_BUSY_TIMEOUT_MS?.trim();
+  if (!text) return undefined;
+  if (!/^\d{1,9}$/.test(text)) throw new UsageError(`TICKETS_BUSY_TIMEOUT_MS must be a whole number of milliseconds (e.g. 30000), not "${text}"`);
+  return Number(text);
+}
+
+/**
+ * The service on the database the flags name. `readOnly` opens it without writing
+ * anything (no set-up, no migration); a database the server cannot write opens
+ * read-only too, and the log says so.
+ */
+export function openService(values: Values, { log, readOnly = false }: { log?: Logger; readOnly?: boolean } = {}): { service: TicketService; path: string } {
   const path = databasePath(values);
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  return { service: TicketService.open(path), path };
+  const service = TicketService.open(path, { readOnly, busyDeadlineMs: busyDeadline() });
+  const refusal = service.database.writeRefusal();
+  if (refusal && !readOnly) {
+    log?.warn('the database cannot be written: serving reads only, writes answer UNAVAILABLE', { db: path, ...refusal.extras.details });
+  }
+  return { service, path };
 }
 
 /** Closes the server, lets calls in flight finish, then closes the database. */

@@ -15,7 +15,7 @@ function parseListen(text: string | undefined): { host: string; port: number } {
 export async function runHttp(values: Values, log: Logger): Promise<void> {
   const listen = parseListen(values.http);
   const surface = surfaceOf(values);
-  const { service, path } = openService(values);
+  const { service, path } = openService(values, { log, readOnly: surface.readOnly });
   await ensureWorkspace(service.db);
   const server = await startHttpServer(service, {
     ...listen,

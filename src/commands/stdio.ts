@@ -2,18 +2,26 @@ import type { Logger } from '../log.js';
 import { packageVersion } from '../package-root.js';
 import { createServer } from '../server.js';
 import { StdioLineTransport } from '../stdio-transport.js';
-import { ensureWorkspace, resolveActor } from '../service/workspace.js';
+import { ensureWorkspace, findActor, findWorkspace, resolveActor } from '../service/workspace.js';
 import { onShutdown, openService, workspaceName } from './common.js';
 import { surfaceOf, type Values } from './options.js';
+
+/** Who a read-only session reads as when its actor is not in the directory: no agent ("me" matches no ticket). */
+const ANONYMOUS_READER = { id: 'ag_anonymous', name: 'anonymous reader', email: 'none' };
 
 /** `ticket-mcp`: one session over stdin and stdout, as an agent runtime spawns it. */
 export async function runStdio(values: Values, log: Logger): Promise<void> {
   const surface = surfaceOf(values);
-  const { service, path } = openService(values);
+  const { service, path } = openService(values, { log, readOnly: surface.readOnly });
   const workspace = workspaceName(values);
-  const workspaceId = await ensureWorkspace(service.db, workspace);
-  const actor = await resolveActor(service.db, workspaceId, values.actor || process.env.TICKETS_ACTOR);
-  const server = createServer(service, { caller: { workspaceId, agentId: actor.id }, log, surface });
+  const actorRef = values.actor || process.env.TICKETS_ACTOR;
+  // A database that takes no writes (--read-only, or read-only storage) is only read: the workspace and actor must exist.
+  const { writable } = service;
+  const workspaceId = writable ? await ensureWorkspace(service.db, workspace) : (await findWorkspace(service.db, workspace)).id;
+  const actor = writable ? await resolveActor(service.db, workspaceId, actorRef) : await findActor(service.db, workspaceId, actorRef);
+  if (!actor) log.warn('the actor is not in the directory, and this session writes nothing: it reads as an anonymous reader', { actor: actorRef });
+  const { id: agentId, name, email } = actor ?? ANONYMOUS_READER;
+  const server = createServer(service, { caller: { workspaceId, agentId }, log, surface });
   const shutdown = onShutdown(log, async () => {
     // Answer what was asked before closing: calls in flight finish, and their answers go out.
     await service.idle();
@@ -31,6 +39,7 @@ export async function runStdio(values: Values, log: Logger): Promise<void> {
     db: path,
     schemaVersion: service.database.schemaVersion,
     workspace,
-    actor: `${actor.name} <${actor.email}>`,
+    actor: `${name} <${email}>`,
+    writable,
   });
 }

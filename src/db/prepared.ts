@@ -6,7 +6,7 @@ import type { Db } from './open.js';
  * takes longer (~30 µs for a join) than SQLite takes to run it from a prepared
  * statement, so each query is built once with placeholders for its parameters; later
  * runs only put the values in. The SQL text is then the same every time, and the
- * statement cache of db/open.ts keeps it prepared.
+ * statement cache of db/connections.ts keeps it prepared.
  *
  * A builder must pass its parameters to Kysely untouched (no `p.name.trim()` inside):
  * each is recognised by its placeholder. The shape names a query's structure: a

@@ -1,20 +1,33 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
+import { busyPastDeadline, isBusy } from './faults.js';
 import type { Db } from './open.js';
 
-/** How long a transaction keeps retrying a database another process holds, before giving up. */
-const BUSY_DEADLINE_MS = 30_000;
+/** How long a transaction keeps retrying a database another process holds, unless the database was opened with another deadline. */
+export const DEFAULT_BUSY_DEADLINE_MS = 30_000;
 
-export function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+/** What db/open.ts sets for each handle it opens. */
+export interface TransactionRules {
+  busyDeadlineMs: number;
+  /** Throws why this database takes no write at all (it is read-only); runs before BEGIN. */
+  refuseWrites?: () => void;
+  /** Throws when a write must not be kept (its file was removed or replaced); runs before COMMIT. */
+  beforeCommit?: () => void;
 }
 
-async function runInTransaction<T>(db: Db, begin: string, work: (trx: Db) => Promise<T>): Promise<T> {
+const rulesOf = new WeakMap<Db, TransactionRules>();
+const DEFAULT_RULES: TransactionRules = { busyDeadlineMs: DEFAULT_BUSY_DEADLINE_MS };
+
+export function setTransactionRules(db: Db, rules: TransactionRules): void {
+  rulesOf.set(db, rules);
+}
+
+async function runInTransaction<T>(db: Db, begin: string, work: (trx: Db) => Promise<T>, beforeCommit?: () => void): Promise<T> {
   return db.connection().execute(async (conn) => {
     await sql.raw(begin).execute(conn);
     try {
       const result = await work(conn);
+      beforeCommit?.();
       await sql.raw('COMMIT').execute(conn);
       return result;
     } catch (error) {
@@ -28,16 +41,18 @@ async function runInTransaction<T>(db: Db, begin: string, work: (trx: Db) => Pro
 /**
  * Runs the whole unit again while the database is busy, sleeping without blocking
  * the event loop between tries (SQLite's own busy wait is kept short because it
- * does block). The unit has no effects outside the database, so a retry is safe,
- * and SQLITE_BUSY does not reach a caller before the deadline.
+ * does block). The unit has no effects outside the database, so a retry is safe.
+ * Past the deadline the caller gets BUSY, never SQLite's error.
  */
-async function retryWhileBusy<T>(attempt: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + BUSY_DEADLINE_MS;
+async function retryWhileBusy<T>(deadlineMs: number, attempt: () => Promise<T>): Promise<T> {
+  const started = Date.now();
   for (let tries = 0; ; tries++) {
     try {
       return await attempt();
     } catch (error) {
-      if (!isBusy(error) || Date.now() > deadline) throw error;
+      if (!isBusy(error)) throw error;
+      const waited = Date.now() - started;
+      if (waited > deadlineMs) throw busyPastDeadline(waited);
       await sleep(Math.min(50, 2 ** tries) * (0.5 + Math.random()));
     }
   }
@@ -47,11 +62,16 @@ async function retryWhileBusy<T>(attempt: () => Promise<T>): Promise<T> {
  * One write: BEGIN IMMEDIATE takes SQLite's write lock before the first read, so a
  * check-then-write inside `work` cannot race another process.
  */
-export function writeTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
-  return retryWhileBusy(() => runInTransaction(db, 'BEGIN IMMEDIATE', work));
+export async function writeTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  const rules = rulesOf.get(db) ?? DEFAULT_RULES;
+  rules.refuseWrites?.();
+  return retryWhileBusy(rules.busyDeadlineMs, () => runInTransaction(db, 'BEGIN IMMEDIATE', work, rules.beforeCommit));
 }
 
-/** Several reads from one consistent snapshot, so a concurrent write cannot tear them. */
+/**
+ * Several reads from one consistent snapshot, so a concurrent write cannot tear them.
+ * Give it the service's reader handle: on the write handle it waits for writes in progress.
+ */
 export function readTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
-  return retryWhileBusy(() => runInTransaction(db, 'BEGIN', work));
+  return retryWhileBusy((rulesOf.get(db) ?? DEFAULT_RULES).busyDeadlineMs, () => runInTransaction(db, 'BEGIN', work));
 }

@@ -247,7 +247,7 @@ export interface ListAgentsInput extends Paging {
 
 export async function listAgents(deps: ServiceDeps, caller: Caller, input: ListAgentsInput): Promise<Result<AgentPage>> {
   const paging = nameCursor('agents', input);
-  return readTransaction(deps.db, async (db) => {
+  return readTransaction(deps.reader, async (db) => {
     let query = db.selectFrom('agents').select(['id', 'name_key']).where('workspace_id', '=', caller.workspaceId);
     if (input.team !== undefined) {
       const team = await findTeam(db, caller.workspaceId, input.team);
@@ -329,7 +329,7 @@ export async function createTeam(deps: ServiceDeps, caller: Caller, input: Creat
 
 export async function listTeams(deps: ServiceDeps, caller: Caller, input: Paging): Promise<Result<TeamPage>> {
   const paging = nameCursor('teams', input);
-  return readTransaction(deps.db, async (db) => {
+  return readTransaction(deps.reader, async (db) => {
     let query = db.selectFrom('teams').select(['id', 'name_key']).where('workspace_id', '=', caller.workspaceId);
     if (paging.after) query = query.where(paging.after);
     const rows = await query.orderBy('name_key').orderBy('id').limit(stableLimit(paging.pageSize + 1)).execute();
@@ -442,7 +442,7 @@ export interface ListTagsInput extends Paging {
 
 export async function listTags(deps: ServiceDeps, caller: Caller, input: ListTagsInput): Promise<Result<TagPage>> {
   const paging = nameCursor('tags', input);
-  return readTransaction(deps.db, async (db) => {
+  return readTransaction(deps.reader, async (db) => {
     let query = db.selectFrom('tags').selectAll().where('workspace_id', '=', caller.workspaceId);
     if (input.search !== undefined) query = query.where(containsText('name_key', input.search));
     if (paging.after) query = query.where(paging.after);

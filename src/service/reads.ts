@@ -21,8 +21,8 @@ export async function getTicket(deps: ServiceDeps, caller: Caller, input: GetTic
   // One statement for a key; an id or a bare number is resolved first (a ticket's id and key never change, so no transaction).
   const key = parseTicketKey(input.id);
   const ticket = key
-    ? await readTicketWithCommentsByKey(deps, deps.db, caller.workspaceId, key)
-    : await readTicketWithComments(deps, deps.db, (await findTicket(deps.db, caller.workspaceId, input.id)).id);
+    ? await readTicketWithCommentsByKey(deps, deps.reader, caller.workspaceId, key)
+    : await readTicketWithComments(deps, deps.reader, (await findTicket(deps.reader, caller.workspaceId, input.id)).id);
   if (!ticket) throw ticketNotFound(input.id);
   const { commentCount: count, comments } = ticket;
   const shown = count > comments.length ? ` (newest ${comments.length} of ${count} comments shown)` : '';
@@ -158,7 +158,7 @@ const contactByEmail = prepared('reads.contactByEmail', (db, p: { ws: string; ke
 
 export async function listTickets(deps: ServiceDeps, caller: Caller, input: ListTicketsInput): Promise<Result<TicketPage>> {
   const ws = caller.workspaceId;
-  const db = deps.db;
+  const db = deps.reader;
   // Search results come newest first unless asked otherwise: the full-text index gives that order cheaply.
   const sort = input.sort ?? (input.search === undefined ? 'updated' : 'newest');
   const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
@@ -280,7 +280,7 @@ export async function getTicketHistory(
 ): Promise<Result<HistoryPage>> {
   const pageSize = input.pageSize ?? DEFAULT_HISTORY_PAGE_SIZE;
   const after = input.cursor === undefined ? undefined : decodeCursor('history', input.cursor, 1);
-  return readTransaction(deps.db, async (db) => {
+  return readTransaction(deps.reader, async (db) => {
     const ticket = await findTicket(db, caller.workspaceId, input.id);
     const rows = await historyRows(db, { ticket: ticket.id, after: after ? Number(after[0]) : 0, limit: pageSize + 1 });
     const { page, nextCursor } = paginate(rows, pageSize, (last) => encodeCursor('history', [last.seq]));
@@ -307,7 +307,7 @@ const COMPLETIONS = 20;
 /** Ticket keys that start with what was typed (`SU`, `SUP-1`), most recently active first. */
 export async function completeTicketKeys(deps: ServiceDeps, caller: Caller, typed: string): Promise<string[]> {
   const [, team = '', number] = /^\s*([A-Za-z][A-Za-z0-9]*)?(?:-(\d*))?/.exec(typed) ?? [];
-  let query = deps.db
+  let query = deps.reader
     .selectFrom('tickets as t')
     .innerJoin('teams as tm', 'tm.id', 't.team_id')
     .select(['tm.identifier as team_identifier', 't.number'])
@@ -321,7 +321,7 @@ export async function completeTicketKeys(deps: ServiceDeps, caller: Caller, type
 
 /** Team identifiers that start with what was typed. */
 export async function completeTeams(deps: ServiceDeps, caller: Caller, typed: string): Promise<string[]> {
-  const rows = await deps.db
+  const rows = await deps.reader
     .selectFrom('teams')
     .select('identifier')
     .where('workspace_id', '=', caller.workspaceId)

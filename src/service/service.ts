@@ -1,4 +1,4 @@
-import { openDatabase, type OpenDatabase } from '../db/open.js';
+import { openDatabase, type OpenDatabase, type OpenOptions } from '../db/open.js';
 import type { Caller } from './context.js';
 import * as directory from './directory.js';
 import * as reads from './reads.js';
@@ -16,15 +16,26 @@ export class TicketService {
   readonly #inFlight = new Set<Promise<unknown>>();
 
   constructor(readonly database: OpenDatabase) {
-    this.#deps = { db: database.db, lookups: new Lookups() };
+    this.#deps = { db: database.db, reader: database.reader, lookups: new Lookups() };
   }
 
-  static open(path: string): TicketService {
-    return new TicketService(openDatabase(path));
+  static open(path: string, options?: OpenOptions): TicketService {
+    return new TicketService(openDatabase(path, options));
   }
 
+  /** The write handle (and what writeTransaction takes). */
   get db() {
     return this.#deps.db;
+  }
+
+  /** The read handle: reads outside a write go here, so a write under way never delays them. */
+  get reader() {
+    return this.#deps.reader;
+  }
+
+  /** Whether a write would be taken now: false when the database is read-only or its file was removed. */
+  get writable(): boolean {
+    return this.database.writeRefusal() === undefined;
   }
 
   #run<I, O>(operation: Operation<I, O>) {

@@ -87,7 +87,10 @@ async function loadLookups(db: Db, workspaceId: string): Promise<WorkspaceLookup
 }
 
 export interface ServiceDeps {
+  /** Writes: writeTransaction(deps.db, …). */
   db: Db;
+  /** Reads outside a write (plain queries and readTransaction), on their own connection. */
+  reader: Db;
   lookups: Lookups;
 }
 

@@ -67,10 +67,13 @@ const workspaceNamed = (db: Db, name: string) =>
 
 /**
  * The workspace's id, creating and seeding it if it does not exist yet; every
- * process may call this at start-up at the same time.
+ * process may call this at start-up at the same time. An existing workspace is
+ * only read: a start needs no write lock, and works on a read-only database.
  */
 export async function ensureWorkspace(db: Db, name: string = DEFAULT_WORKSPACE): Promise<string> {
   const trimmed = validWorkspaceName(name);
+  const existing = await workspaceNamed(db, trimmed);
+  if (existing) return existing.id;
   return writeTransaction(db, async (trx) => (await workspaceNamed(trx, trimmed))?.id ?? seedWorkspace(trx, trimmed));
 }
 
@@ -114,17 +117,28 @@ export async function listWorkspaces(db: Db): Promise<{ name: string; createdAt:
 const looksLikeEmail = (text: string) => /^[^\s@]+@[^\s@]+$/.test(text);
 
 /**
- * The agent a stdio session acts as: the one named by --actor / TICKETS_ACTOR (id,
- * email or name), or the built-in agent. An unknown email gets an AI agent of its
- * own, so a runtime can be configured before anyone sets up the directory.
+ * The agent --actor / TICKETS_ACTOR names (id, email or name; the built-in agent when
+ * none), or undefined for an email the directory does not know yet.
  */
-export async function resolveActor(db: Db, workspaceId: string, ref: string | undefined): Promise<AgentRecord> {
+export async function findActor(db: Db, workspaceId: string, ref: string | undefined): Promise<AgentRecord | undefined> {
   const wanted = ref?.trim() || BUILTIN_AGENT.email;
   try {
     return await findAgent(db, workspaceId, wanted);
   } catch (error) {
-    if (!(error instanceof DomainError && error.code === 'NOT_FOUND' && looksLikeEmail(wanted))) throw error;
+    if (error instanceof DomainError && error.code === 'NOT_FOUND' && looksLikeEmail(wanted)) return undefined;
+    throw error;
   }
+}
+
+/**
+ * The agent a stdio session acts as: the one findActor finds. An unknown email gets
+ * an AI agent of its own, so a runtime can be configured before anyone sets up the
+ * directory.
+ */
+export async function resolveActor(db: Db, workspaceId: string, ref: string | undefined): Promise<AgentRecord> {
+  const found = await findActor(db, workspaceId, ref);
+  if (found) return found;
+  const wanted = ref?.trim() || BUILTIN_AGENT.email;
   return writeTransaction(db, async (trx) => {
     const existing = await trx
       .selectFrom('agents')
