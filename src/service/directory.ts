@@ -170,7 +170,7 @@ export interface CreateAgentInput {
  * was found is still there inside it; the foreign keys hold it to that.
  */
 export async function createAgent(deps: ServiceDeps, caller: Caller, input: CreateAgentInput): Promise<Result<Agent>> {
-  const teams = await readTransaction(deps.db, (db) => findTeams(db, caller.workspaceId, input.teams ?? [], 'teams'));
+  const teams = await readTransaction(deps.reader, (db) => findTeams(db, caller.workspaceId, input.teams ?? [], 'teams'));
   return writeTransaction(deps.db, async (db) => {
     const at = now();
     await refuseTakenEmail(db, caller.workspaceId, input.email);
@@ -199,7 +199,7 @@ export async function updateAgent(deps: ServiceDeps, caller: Caller, input: Upda
       hint: 'Pass name, email, kind, active, addTeams or removeTeams.',
     });
   }
-  const { target, joining, leaving } = await readTransaction(deps.db, async (db) => ({
+  const { target, joining, leaving } = await readTransaction(deps.reader, async (db) => ({
     target: await findAgent(db, caller.workspaceId, id),
     joining: await findTeams(db, caller.workspaceId, addTeams ?? [], 'addTeams'),
     leaving: await findTeams(db, caller.workspaceId, removeTeams ?? [], 'removeTeams'),
@@ -286,7 +286,7 @@ export async function createTeam(deps: ServiceDeps, caller: Caller, input: Creat
   }
   const ws = caller.workspaceId;
   // Resolved before the write lock, as in createAgent.
-  const members = await readTransaction(deps.db, (db) => findAgents(db, ws, input.members ?? [], 'members'));
+  const members = await readTransaction(deps.reader, (db) => findAgents(db, ws, input.members ?? [], 'members'));
   return writeTransaction(deps.db, async (db) => {
     const at = now();
     const clash = await db
