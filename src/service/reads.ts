@@ -69,9 +69,25 @@ interface ListShape {
   after: boolean;
 }
 
+/**
+ * A search page in creation order reads the indexes' matches (`m`) first, each ticket fetched
+ * by its seq. SQLite streams a subquery (a co-routine) only when it comes first in FROM;
+ * anywhere else it collects every match before the first row.
+ */
+function ticketsFrom(db: Db, match: MatchParams, shape: ListShape) {
+  const tickets = db.selectFrom('tickets as t');
+  if (!shape.search || shape.sort === 'updated') return tickets;
+  const direction = shape.sort === 'newest' ? 'desc' : 'asc';
+  // The alias m is only read through raw SQL (the join and the order), so the type is that of tickets alone.
+  return db
+    .selectFrom(matchesInOrder(match, direction))
+    .innerJoin('tickets as t', (join) => join.on(sql<boolean>`t.seq = ${seqOfRowid(sql`m.rowid`)}`)) as unknown as typeof tickets;
+}
+
 function listQuery(db: Db, p: Record<string, unknown>, shape: ListShape) {
-  let query = db
-    .selectFrom('tickets as t')
+  // A search reads only the caller's workspace from the indexes (its rowid range), whatever other workspaces hold.
+  const match: MatchParams = { ws: p.ws, match: p.match, fromSeq: p.fromSeq, toSeq: p.toSeq };
+  let query = ticketsFrom(db, match, shape)
     .innerJoin('teams as tm', 'tm.id', 't.team_id')
     .leftJoin('agents as a', 'a.id', 't.assignee_id')
     .select([
@@ -108,8 +124,6 @@ function listQuery(db: Db, p: Record<string, unknown>, shape: ListShape) {
   if (shape.chat) query = query.where('t.chat_id', '=', p.chat as string);
   if (shape.due) query = query.where('t.due_date', '<', p.due as string);
   if (!shape.includeDeleted) query = query.where('t.deleted_at', 'is', null);
-  // A search reads only the caller's workspace from the indexes (its rowid range), whatever other workspaces hold.
-  const match: MatchParams = { ws: p.ws, match: p.match, fromSeq: p.fromSeq, toSeq: p.toSeq };
   if (shape.sort === 'updated') {
     if (shape.search) query = query.where('t.seq', 'in', matchingSeqs(match));
     if (shape.after) query = query.where(sql<boolean>`(t.updated_at, t.seq) < (${p.afterAt}, ${p.afterSeq})`);
@@ -119,10 +133,7 @@ function listQuery(db: Db, p: Record<string, unknown>, shape: ListShape) {
   if (shape.search) {
     // The indexes return their matches in rowid (= creation) order, so a search page is read from
     // them directly and stops after `limit` matches, however many tickets match in all.
-    return query
-      .innerJoin(matchesInOrder(match, direction), (join) => join.on(sql<boolean>`t.seq = ${seqOfRowid(sql`m.rowid`)}`))
-      .orderBy(sql`m.rowid`, direction)
-      .limit(stableLimit(p.limit as number));
+    return query.orderBy(sql`m.rowid`, direction).limit(stableLimit(p.limit as number));
   }
   if (shape.after) query = query.where('t.seq', direction === 'desc' ? '<' : '>', p.afterSeq as number);
   return query.orderBy('t.seq', direction).limit(stableLimit(p.limit as number));
