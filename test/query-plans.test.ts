@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, parseMigrations } from '../src/db/migrate.js';
+import { parseMigrations } from '../src/db/migrate.js';
 import { openDatabase, type OpenDatabase } from '../src/db/open.js';
 import { readSchemaSql } from '../src/package-root.js';
 import type { Tables } from '../src/db/tables.js';
@@ -10,7 +10,7 @@ import type { Caller } from '../src/service/context.js';
 import type { ListTicketsInput } from '../src/service/reads.js';
 import { TicketService } from '../src/service/service.js';
 import { ensureWorkspace, resolveActor } from '../src/service/workspace.js';
-import { openService, tempDir } from './helpers.js';
+import { openAtVersion, openService, tempDir } from './helpers.js';
 
 /**
  * Every list filter is served by its index: the query the service really sends is
@@ -33,16 +33,6 @@ function capturing(opened: OpenDatabase): { service: TicketService; sent: Compil
 /** The plan of a statement the service sent, step by step. */
 const explain = (opened: OpenDatabase, query: CompiledQuery): string[] =>
   (opened.raw.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...(query.parameters as unknown[])) as { detail: string }[]).map((r) => r.detail);
-
-/** The service on a database that has only the first `version` migrations, as an earlier ticket-mcp left it. */
-async function openAtVersion(path: string, version: number): Promise<{ service: TicketService; caller: Caller }> {
-  const raw = new Database(path);
-  migrate(raw, parseMigrations(readSchemaSql()).slice(0, version));
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: raw }) });
-  const service = new TicketService({ db, raw, path, schemaVersion: version, close: () => db.destroy() });
-  const workspaceId = await ensureWorkspace(db);
-  return { service, caller: { workspaceId, agentId: (await resolveActor(db, workspaceId, undefined)).id } };
-}
 
 let opened: OpenDatabase;
 let service: TicketService;
