@@ -10,8 +10,8 @@ import type { TicketEvent, TicketWithComments } from './service/views.js';
  * sit in fenced blocks whose fence is longer than any backtick run inside them.
  */
 
-/** Line breaks and other invisible controls JSON.stringify leaves alone (C1 controls, U+2028/9). */
-const UNESCAPED_BREAKS = /[\u007f-\u009f\u2028\u2029]/g;
+/** Controls JSON.stringify leaves alone: C1 controls, the line and paragraph separators, and bidi overrides that reorder what a person sees. */
+const UNESCAPED_BREAKS = /[\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
 const escapeBreaks = (text: string) =>
   text.replace(UNESCAPED_BREAKS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
