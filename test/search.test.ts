@@ -6,6 +6,7 @@ import { openSqlite } from '../src/db/open.js';
 import { DomainError } from '../src/errors.js';
 import type { Caller } from '../src/service/context.js';
 import type { ListTicketsInput } from '../src/service/reads.js';
+import { SEARCH_TOKENIZER } from '../src/service/search.js';
 import { TicketService } from '../src/service/service.js';
 import { createWorkspace, resolveActor } from '../src/service/workspace.js';
 import { fails, ok, openAtVersion, openService, spawnServer, tempDir } from './helpers.js';
@@ -55,6 +56,15 @@ const piece = fc.oneof(
 const searchText = fc.array(piece, { maxLength: 12 }).map((parts) => parts.join('').slice(0, 200));
 
 describe('search text', () => {
+  it('is split by the tokenizer both indexes use (less the stemmer, which runs on the query)', () => {
+    const tables = service.database.raw
+      .prepare("SELECT sql FROM sqlite_schema WHERE name IN ('ticket_search', 'comment_search')")
+      .pluck()
+      .all() as string[];
+    expect(tables).toHaveLength(2);
+    for (const table of tables) expect(table).toContain(`tokenize = 'porter ${SEARCH_TOKENIZER}'`);
+  });
+
   it('finds a word with underscores, and FTS5 syntax is only text (through the bin, over stdio)', async () => {
     const server = await spawnServer(['--db', join(dir, 'stdio.db')]);
     try {
