@@ -414,9 +414,10 @@ INSERT INTO comment_search (rowid, body)
 CREATE TRIGGER ticket_search_insert AFTER INSERT ON tickets
 BEGIN
   SELECT RAISE(ABORT, 'ticket seq beyond the search index range (2^40)') WHERE new.seq >= 1099511627776;
+  -- A SELECT, not VALUES: with no scope FTS5 would pick a rowid itself, in some workspace's range.
   INSERT INTO ticket_search (rowid, title, description)
-  VALUES ((SELECT scope FROM search_scopes WHERE workspace_id = new.workspace_id) * 1099511627776 + new.seq,
-          new.title, coalesce(new.description, ''));
+  SELECT scope * 1099511627776 + new.seq, new.title, coalesce(new.description, '')
+  FROM search_scopes WHERE workspace_id = new.workspace_id;
 END;
 CREATE TRIGGER ticket_search_update AFTER UPDATE OF title, description ON tickets
 BEGIN
