@@ -358,3 +358,82 @@ INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
 ANALYZE sqlite_schema;
 CREATE TABLE planner_statistics_changed (x);
 DROP TABLE planner_statistics_changed;
+
+-- migration 4: full-text search scoped to each workspace, each comment indexed once
+-- Migration 1 kept a ticket's comments in one column of its index row, so every comment
+-- re-indexed all the earlier ones (the 400th comment of 20 KB took half a second, under
+-- the write lock), and a search read every workspace's matches before keeping its own.
+--
+-- Each workspace gets a search scope, a number that places its rows in one rowid range
+-- of the indexes: rowid = scope × 2^40 + the ticket's seq. A search reads only its own
+-- workspace's range (FTS5 seeks to the range and stops at its end), so its cost does not
+-- depend on what other workspaces hold. 2^40 tickets and 2^23 workspaces fit.
+CREATE TABLE search_scopes (
+  scope INTEGER PRIMARY KEY CHECK (scope BETWEEN 1 AND 8388607),
+  workspace_id TEXT NOT NULL UNIQUE REFERENCES workspaces (id)
+) STRICT;
+INSERT INTO search_scopes (workspace_id) SELECT id FROM workspaces ORDER BY created_at, id;
+CREATE TRIGGER search_scopes_insert AFTER INSERT ON workspaces
+BEGIN
+  INSERT INTO search_scopes (workspace_id) VALUES (new.id);
+END;
+
+DROP TRIGGER ticket_search_insert;
+DROP TRIGGER ticket_search_update;
+DROP TRIGGER ticket_search_comment;
+DROP TABLE ticket_search;
+
+-- A ticket's title and description: one row per ticket, rewritten when either changes.
+-- Words match in any English form (porter: "refunds" finds "refund"), accents folded.
+-- Only whole words are searched, which lets a page stop after its first matches, so no
+-- positions (detail = none) or column sizes are kept: the index stays small.
+-- src/service/search.ts splits a search into words with this same tokenizer.
+CREATE VIRTUAL TABLE ticket_search USING fts5 (
+  title, description,
+  tokenize = 'porter unicode61 remove_diacritics 2', detail = none, columnsize = 0
+);
+-- A ticket's comments: each comment adds its words under its ticket's rowid, once.
+-- Contentless (the text stays in comments) and without column sizes, FTS5 keeps no
+-- per-row record, so the same rowid takes many inserts: the ticket's row holds the words
+-- of all its comments, and a comment costs its own words, however many came before.
+-- Comments are never edited or deleted, so nothing is ever taken out of this index.
+CREATE VIRTUAL TABLE comment_search USING fts5 (
+  body, content = '',
+  tokenize = 'porter unicode61 remove_diacritics 2', detail = none, columnsize = 0
+);
+INSERT INTO ticket_search (rowid, title, description)
+  SELECT s.scope * 1099511627776 + t.seq, t.title, coalesce(t.description, '')
+  FROM tickets t JOIN search_scopes s ON s.workspace_id = t.workspace_id
+  ORDER BY 1;
+-- One insert per ticket with all its comments: FTS5 writes a new segment whenever a rowid repeats.
+INSERT INTO comment_search (rowid, body)
+  SELECT s.scope * 1099511627776 + t.seq, group_concat(c.body, char(10))
+  FROM comments c JOIN tickets t ON t.id = c.ticket_id JOIN search_scopes s ON s.workspace_id = t.workspace_id
+  GROUP BY t.seq
+  ORDER BY 1;
+CREATE TRIGGER ticket_search_insert AFTER INSERT ON tickets
+BEGIN
+  SELECT RAISE(ABORT, 'ticket seq beyond the search index range (2^40)') WHERE new.seq >= 1099511627776;
+  -- A SELECT, not VALUES: with no scope FTS5 would pick a rowid itself, in some workspace's range.
+  INSERT INTO ticket_search (rowid, title, description)
+  SELECT scope * 1099511627776 + new.seq, new.title, coalesce(new.description, '')
+  FROM search_scopes WHERE workspace_id = new.workspace_id;
+END;
+CREATE TRIGGER ticket_search_update AFTER UPDATE OF title, description ON tickets
+BEGIN
+  UPDATE ticket_search SET title = new.title, description = coalesce(new.description, '')
+  WHERE rowid = (SELECT scope FROM search_scopes WHERE workspace_id = new.workspace_id) * 1099511627776 + new.seq;
+END;
+CREATE TRIGGER comment_search_insert AFTER INSERT ON comments
+BEGIN
+  INSERT INTO comment_search (rowid, body)
+  SELECT s.scope * 1099511627776 + t.seq, new.body
+  FROM tickets t JOIN search_scopes s ON s.workspace_id = t.workspace_id
+  WHERE t.id = new.ticket_id;
+END;
+
+-- The new table's index gets its fixed figures, as migration 3 explains.
+INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('search_scopes', 'sqlite_autoindex_search_scopes_1', '1 1');
+ANALYZE sqlite_schema;
+CREATE TABLE planner_statistics_changed (x);
+DROP TABLE planner_statistics_changed;

@@ -99,7 +99,9 @@ export async function loadTickets(
   })();
 
   // The full-text triggers index one row at a time; the index is built whole at the end instead.
-  const triggers = raw.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'ticket_search_%'").all() as { name: string; sql: string }[];
+  const triggers = raw
+    .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND (name LIKE 'ticket_search_%' OR name LIKE 'comment_search_%')")
+    .all() as { name: string; sql: string }[];
   for (const trigger of triggers) raw.exec(`DROP TRIGGER ${trigger.name}`);
 
   const insertTicket = raw.prepare(`INSERT INTO tickets (id, workspace_id, team_id, number, title, description, status, priority_id,
@@ -167,10 +169,14 @@ export async function loadTickets(
   raw.transaction(() => {
     const setCounter = raw.prepare('UPDATE teams SET ticket_counter = ? WHERE id = ?');
     for (const team of teams) setCounter.run(team.counter, team.id);
-    raw.exec(`INSERT INTO ticket_search (rowid, title, description, comments)
-      SELECT t.seq, t.title, coalesce(t.description, ''),
-             coalesce((SELECT group_concat(body, char(10)) FROM comments c WHERE c.ticket_id = t.id), '')
-      FROM tickets t`);
+    // As schema.sql's migration 4 builds them: rowid = the workspace's scope × 2^40 + the ticket's seq.
+    raw.exec(`INSERT INTO ticket_search (rowid, title, description)
+      SELECT s.scope * 1099511627776 + t.seq, t.title, coalesce(t.description, '')
+      FROM tickets t JOIN search_scopes s ON s.workspace_id = t.workspace_id ORDER BY 1`);
+    raw.exec(`INSERT INTO comment_search (rowid, body)
+      SELECT s.scope * 1099511627776 + t.seq, group_concat(c.body, char(10))
+      FROM comments c JOIN tickets t ON t.id = c.ticket_id JOIN search_scopes s ON s.workspace_id = t.workspace_id
+      GROUP BY t.seq ORDER BY 1`);
     for (const trigger of triggers) raw.exec(trigger.sql);
   })();
   raw.pragma('wal_checkpoint(TRUNCATE)');

@@ -147,19 +147,60 @@ export function examine(db: Db): Finding[] {
              UNION ALL SELECT ticket_id, (SELECT workspace_id FROM tags WHERE id = tag_id), 'tag' FROM ticket_tags) x
        JOIN tickets t ON t.id = x.ticket_id WHERE x.ws IS NOT t.workspace_id`,
     ),
-    offenders(
+    fullTextIndex(db),
+  );
+  findings.push(fullTextStructure(db));
+  return findings;
+}
+
+/** The search rowid of a ticket: its workspace's scope × 2^40 + its seq (schema.sql, migration 4). */
+const SEARCH_ROWID = 's.scope * 1099511627776 + t.seq';
+
+/**
+ * Each ticket's title and description are indexed as they stand, in its workspace's range;
+ * each ticket with comments has their words under its rowid, and no other rowid has any.
+ * The comment index keeps no text, so its rows are read from its vocabulary. A comment
+ * without an ASCII letter or digit may hold no word at all, so only the others must show.
+ */
+function fullTextIndex(db: Db): Finding {
+  db.exec(`CREATE VIRTUAL TABLE temp.doctor_comment_words USING fts5vocab (main, comment_search, 'instance')`);
+  try {
+    return offenders(
       db,
       'full-text index',
-      'ticket is in the search index',
-      `SELECT ${TICKET_KEY} AS key, 'not indexed' AS why
-       FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM ticket_search f WHERE f.rowid = t.seq)`,
-    ),
-  );
-  try {
-    db.prepare("INSERT INTO ticket_search (ticket_search) VALUES ('integrity-check')").run();
-    findings.push({ check: 'full-text index structure', ok: true, detail: 'consistent' });
-  } catch (error) {
-    findings.push({ check: 'full-text index structure', ok: false, detail: (error as Error).message });
+      "ticket's title, description and comments are indexed as they stand, in its workspace's range",
+      `WITH indexed AS (SELECT DISTINCT doc FROM temp.doctor_comment_words),
+       commented AS (
+         SELECT t.*, ${SEARCH_ROWID} AS doc,
+                EXISTS (SELECT 1 FROM comments c WHERE c.ticket_id = t.id AND c.body GLOB '*[A-Za-z0-9]*') AS has_words
+         FROM tickets t JOIN search_scopes s ON s.workspace_id = t.workspace_id
+         WHERE EXISTS (SELECT 1 FROM comments c WHERE c.ticket_id = t.id))
+       SELECT ${TICKET_KEY} AS key,
+              CASE WHEN s.scope IS NULL THEN 'its workspace has no search scope'
+                   WHEN f.rowid IS NULL THEN 'title and description not indexed'
+                   ELSE 'indexed title or description differs' END AS why
+       FROM tickets t LEFT JOIN search_scopes s ON s.workspace_id = t.workspace_id
+       LEFT JOIN ticket_search f ON f.rowid = ${SEARCH_ROWID}
+       WHERE f.rowid IS NULL OR f.title IS NOT t.title OR f.description IS NOT coalesce(t.description, '')
+       UNION ALL
+       SELECT ${TICKET_KEY}, 'comments not indexed' FROM commented t WHERE has_words AND doc NOT IN indexed
+       UNION ALL
+       SELECT 'search rowid ' || doc, 'comment words indexed for no ticket with comments' FROM indexed
+       WHERE doc NOT IN (SELECT doc FROM commented)`,
+    );
+  } finally {
+    db.exec('DROP TABLE temp.doctor_comment_words');
   }
-  return findings;
+}
+
+/** FTS5's own check of each index's structure (and, for ticket_search, of its rows against its text). */
+function fullTextStructure(db: Db): Finding {
+  for (const table of ['ticket_search', 'comment_search']) {
+    try {
+      db.prepare(`INSERT INTO ${table} (${table}) VALUES ('integrity-check')`).run();
+    } catch (error) {
+      return { check: 'full-text index structure', ok: false, detail: `${table}: ${(error as Error).message}` };
+    }
+  }
+  return { check: 'full-text index structure', ok: true, detail: 'consistent' };
 }

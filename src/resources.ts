@@ -6,7 +6,7 @@ import { DomainError } from './errors.js';
 import type { Logger } from './log.js';
 import type { Caller } from './service/context.js';
 import type { TicketService } from './service/service.js';
-import type { TicketEvent, TicketWithComments } from './service/views.js';
+import { inline, renderTicket, untrusted } from './ticket-text.js';
 
 /** MCP's code for a resource that does not exist. */
 const RESOURCE_NOT_FOUND = -32002;
@@ -22,57 +22,6 @@ export const ticketLink = (ticket: { ticketIdentifier: string; title: string }):
   title: `${ticket.ticketIdentifier}: ${ticket.title}`,
   mimeType: 'text/markdown',
 });
-
-function describeEvent(e: TicketEvent): string {
-  const d = e.details as Record<string, any>;
-  switch (e.type) {
-    case 'created':
-      return `created (${d.status}, ${d.priority})`;
-    case 'status_changed':
-      return `status ${d.from} → ${d.to}`;
-    case 'assignment_changed':
-      return `assigned ${d.from?.name ?? 'nobody'} → ${d.to?.name ?? 'nobody'}${d.circumstance ? ` (${d.circumstance}${d.forced ? ', forced' : ''})` : ''}`;
-    case 'comment_added':
-      return `${d.internal ? 'internal note' : 'comment'} added`;
-    case 'tag_added':
-      return `tag ${d.tag} added`;
-    case 'tag_removed':
-      return `tag ${d.tag} removed`;
-    case 'metadata_updated':
-      return `${d.field} changed: ${JSON.stringify(d.before)} → ${JSON.stringify(d.after)}`;
-    case 'deleted':
-      return `deleted${d.reason ? `: ${d.reason}` : ''}`;
-  }
-}
-
-/** A ticket as a person reads it: the facts, the conversation, the history. */
-export function renderTicket(t: TicketWithComments, history: TicketEvent[]): string {
-  const lines = [
-    `# ${t.ticketIdentifier}: ${t.title}`,
-    '',
-    `- Status: ${t.status}${t.deletedAt ? ' (deleted)' : ''} · next: ${t.nextStatuses.join(', ') || 'none (final)'}`,
-    `- Priority: ${t.priority} · Sentiment: ${t.sentiment}${t.type ? ` · Type: ${t.type}` : ''}`,
-    `- Team: ${t.teamIdentifier} (${t.teamName}) · Assignee: ${t.assignedAgent ?? 'unassigned'}`,
-    `- Requestor: ${t.requestorEmail}${t.account ? ` · Account: ${t.account}` : ''}`,
-    `- Tags: ${t.tags.map((g) => g.name).join(', ') || 'none'}`,
-    `- Created ${t.createdAt} · Updated ${t.updatedAt}${t.dueDate ? ` · Due ${t.dueDate}` : ''} · Version ${t.version}`,
-    '',
-    '## Description',
-    '',
-    t.description ?? '(none)',
-    '',
-    `## Comments (${t.commentCount}${t.commentCount > t.comments.length ? `, newest ${t.comments.length} shown` : ''})`,
-    '',
-    ...(t.comments.length > 0
-      ? t.comments.map((c) => `- ${c.createdAt} ${c.author}${c.internal ? ' (internal)' : ''}: ${c.body}`)
-      : ['(none)']),
-    '',
-    '## History',
-    '',
-    ...history.map((e) => `- ${e.at} v${e.version} ${e.actor}: ${describeEvent(e)}`),
-  ];
-  return `${lines.join('\n')}\n`;
-}
 
 async function readTicketText(service: TicketService, caller: Caller, key: string): Promise<string> {
   const ticket = (await service.getTicket(caller, { id: key })).data;
@@ -152,7 +101,7 @@ async function triageMessages(service: TicketService, caller: Caller, id: string
             `3. the team and the person to own it (list_agents shows load), or take it over yourself.`,
             `Apply your decisions with update_ticket, add_tag and assign_ticket or takeover, then add an internal comment (add_comment) explaining them.`,
             '',
-            text,
+            untrusted('The ticket', text),
           ].join('\n'),
         },
       },
@@ -163,7 +112,7 @@ async function triageMessages(service: TicketService, caller: Caller, id: string
 async function queueMessages(service: TicketService, caller: Caller, team: string) {
   const page = await service.listTickets(caller, { team, status: ['open', 'pending'], sort: 'oldest', pageSize: 100 });
   const rows = page.data.tickets.map(
-    (r) => `- ${r.key} [${r.status}, ${r.priority}] ${r.title} (${r.assignee ?? 'unassigned'}${r.dueDate ? `, due ${r.dueDate}` : ''}; updated ${r.updatedAt})`,
+    (r) => `- ${r.key} [${r.status}, ${inline(r.priority)}] ${inline(r.title)} (${r.assignee === null ? 'unassigned' : inline(r.assignee)}${r.dueDate ? `, due ${r.dueDate}` : ''}; updated ${r.updatedAt})`,
   );
   return {
     description: `The ${team} queue`,
@@ -175,8 +124,10 @@ async function queueMessages(service: TicketService, caller: Caller, team: strin
           text: [
             `Summarize the ${team} queue below in a few lines: the tickets to handle first (urgent, overdue, waiting longest), unassigned work, and anyone holding too much. Refer to tickets by key.`,
             '',
-            `${rows.length} open or pending ticket${rows.length === 1 ? '' : 's'}${page.data.nextCursor ? ' (the oldest 100 shown)' : ''}:`,
-            ...rows,
+            untrusted(
+              `The list of ${rows.length} open or pending ticket${rows.length === 1 ? '' : 's'}${page.data.nextCursor ? ' (the oldest 100 shown)' : ''}`,
+              rows.join('\n'),
+            ),
           ].join('\n'),
         },
       },

@@ -58,7 +58,9 @@ describe('ticket-mcp doctor', () => {
     ['tag', "DELETE FROM ticket_tags WHERE rowid IN (SELECT rowid FROM ticket_tags LIMIT 1)", 'tags against history'],
     ['numbering', 'UPDATE teams SET ticket_counter = ticket_counter + 1', 'team numbering'],
     ['deleted', 'UPDATE tickets SET deleted_at = NULL WHERE number = 2', 'deletion against history'],
-    ['fts', 'DELETE FROM ticket_search WHERE rowid = 1', 'full-text index'],
+    ['fts', 'DELETE FROM ticket_search WHERE rowid = (SELECT min(rowid) FROM ticket_search)', 'full-text index'],
+    ['fts title', "UPDATE ticket_search SET title = 'other words' WHERE rowid = (SELECT min(rowid) FROM ticket_search)", 'full-text index'],
+    ['comment index', "INSERT INTO comment_search (comment_search) VALUES ('delete-all')", 'full-text index'],
     [
       'workspace',
       `INSERT INTO workspaces (id, name, created_at) VALUES ('ws_other', 'other', '2026-01-01');

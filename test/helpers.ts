@@ -5,9 +5,14 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
 import { expect } from 'vitest';
+import { migrate, parseMigrations } from '../src/db/migrate.js';
+import type { Tables } from '../src/db/tables.js';
 import type { Envelope } from '../src/envelope.js';
 import { createLogger } from '../src/log.js';
+import { readSchemaSql } from '../src/package-root.js';
 import { createServer } from '../src/server.js';
 import type { Caller } from '../src/service/context.js';
 import { TicketService } from '../src/service/service.js';
@@ -28,6 +33,16 @@ export async function openService(path: string): Promise<{ service: TicketServic
   const workspaceId = await ensureWorkspace(service.db);
   const actor = await resolveActor(service.db, workspaceId, undefined);
   return { service, caller: { workspaceId, agentId: actor.id } };
+}
+
+/** The service on a database that has only the first `version` migrations, as an earlier ticket-mcp left it. */
+export async function openAtVersion(path: string, version: number): Promise<{ service: TicketService; caller: Caller }> {
+  const raw = new BetterSqlite3(path);
+  migrate(raw, parseMigrations(readSchemaSql()).slice(0, version));
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: raw }) });
+  const service = new TicketService({ db, raw, path, schemaVersion: version, close: () => db.destroy() });
+  const workspaceId = await ensureWorkspace(db);
+  return { service, caller: { workspaceId, agentId: (await resolveActor(db, workspaceId, undefined)).id } };
 }
 
 /** A real SDK client talking to createServer() over an in-memory transport pair. */

@@ -41,7 +41,7 @@ describe('ticket://{key}', () => {
     expect(text).toContain('- Status: pending · next: open, resolved');
     expect(text).toContain('- Tags: outage');
     expect(text).toContain('Since the deploy at 09:00.');
-    expect(text).toMatch(/Assistant \(internal\): Rolled back the deploy\./);
+    expect(text).toMatch(/### Internal note by Assistant at \S+\n\n```text\nRolled back the deploy\.\n```/);
     expect(text).toMatch(/v2 Assistant: assigned nobody → Assistant \(takeover\)/);
     expect(text).toMatch(/v2 Assistant: status open → pending/);
   });

@@ -5,11 +5,13 @@ export interface Tables {
   accounts: AccountsTable;
   agents: AgentsTable;
   api_keys: ApiKeysTable;
+  comment_search: CommentSearchTable;
   comments: CommentsTable;
   contacts: ContactsTable;
   events: EventsTable;
   idempotency_keys: IdempotencyKeysTable;
   priorities: PrioritiesTable;
+  search_scopes: SearchScopesTable;
   sentiments: SentimentsTable;
   status_transitions: StatusTransitionsTable;
   statuses: StatusesTable;
@@ -53,6 +55,10 @@ export interface ApiKeysTable {
   read_only: Generated<number>;
   created_at: string;
   revoked_at: string | null;
+}
+
+export interface CommentSearchTable {
+  body: string | null;
 }
 
 export interface CommentsTable {
@@ -102,6 +108,11 @@ export interface PrioritiesTable {
   name: string;
   position: number;
   is_default: Generated<number>;
+}
+
+export interface SearchScopesTable {
+  scope: Generated<number>;
+  workspace_id: string;
 }
 
 export interface SentimentsTable {
@@ -159,7 +170,6 @@ export interface TeamsTable {
 export interface TicketSearchTable {
   title: string | null;
   description: string | null;
-  comments: string | null;
 }
 
 export interface TicketTagsTable {

@@ -24,7 +24,7 @@ interface Paging {
 
 /** Directory lists page by folded name: the cursor is the last (name_key, id) shown. */
 function nameCursor(kind: string, input: Paging) {
-  const after = input.cursor === undefined ? undefined : decodeCursor(kind, input.cursor, 2);
+  const after = input.cursor === undefined ? undefined : decodeCursor(kind, input.cursor, ['text', 'text']);
   const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
   return {
     pageSize,

@@ -2,12 +2,12 @@ import { sql } from 'kysely';
 import { prepared, runPrepared, stableLimit } from '../db/prepared.js';
 import type { Db } from '../db/open.js';
 import { readTransaction } from '../db/transaction.js';
-import { validationError } from '../errors.js';
 import { normalizeInstant, type Caller } from './context.js';
 import { decodeCursor, encodeCursor, paginate } from './cursor.js';
 import type { StatusName } from './lifecycle.js';
 import { findAgent, findLookup, findStatus, findTag, findTeam, findTicket, parseTicketKey, ticketNotFound } from './refs.js';
 import { readTicketWithComments, readTicketWithCommentsByKey, ticketKey, type Result, type ServiceDeps } from './store.js';
+import { matchesInOrder, matchingSeqs, SCOPE_SPAN, seqOfRowid, toFtsQuery, type MatchParams } from './search.js';
 import { fold, startsWithText } from './text.js';
 import type { HistoryPage, TicketEvent, TicketPage, TicketWithComments } from './views.js';
 
@@ -52,21 +52,6 @@ export interface ListTicketsInput {
   cursor?: string;
 }
 
-/**
- * Free text to an FTS5 query: every word must appear, in any form the stemmer knows
- * ("refunds" finds "refund"). Whole words only: FTS5 reads an exact word's matches
- * lazily, so a page stops after its first matches even when a word is everywhere,
- * while a prefix (word*) makes it collect every match first. Quoting each word keeps
- * FTS5 syntax out of reach.
- */
-export function toFtsQuery(text: string): string {
-  const words = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
-  if (words.length === 0) {
-    throw validationError('`search` needs at least one word (letters or digits).');
-  }
-  return words.map((w) => `"${w}"`).join(' ');
-}
-
 /** Which optional parts a list query has: everything that changes its SQL, and nothing else. */
 interface ListShape {
   statuses: number;
@@ -84,9 +69,25 @@ interface ListShape {
   after: boolean;
 }
 
+/**
+ * A search page in creation order reads the indexes' matches (`m`) first, each ticket fetched
+ * by its seq. SQLite streams a subquery (a co-routine) only when it comes first in FROM;
+ * anywhere else it collects every match before the first row.
+ */
+function ticketsFrom(db: Db, match: MatchParams, shape: ListShape) {
+  const tickets = db.selectFrom('tickets as t');
+  if (!shape.search || shape.sort === 'updated') return tickets;
+  const direction = shape.sort === 'newest' ? 'desc' : 'asc';
+  // The alias m is only read through raw SQL (the join and the order), so the type is that of tickets alone.
+  return db
+    .selectFrom(matchesInOrder(match, direction))
+    .innerJoin('tickets as t', (join) => join.on(sql<boolean>`t.seq = ${seqOfRowid(sql`m.rowid`)}`)) as unknown as typeof tickets;
+}
+
 function listQuery(db: Db, p: Record<string, unknown>, shape: ListShape) {
-  let query = db
-    .selectFrom('tickets as t')
+  // A search reads only the caller's workspace from the indexes (its rowid range), whatever other workspaces hold.
+  const match: MatchParams = { ws: p.ws, match: p.match, fromSeq: p.fromSeq, toSeq: p.toSeq };
+  let query = ticketsFrom(db, match, shape)
     .innerJoin('teams as tm', 'tm.id', 't.team_id')
     .leftJoin('agents as a', 'a.id', 't.assignee_id')
     .select([
@@ -124,19 +125,15 @@ function listQuery(db: Db, p: Record<string, unknown>, shape: ListShape) {
   if (shape.due) query = query.where('t.due_date', '<', p.due as string);
   if (!shape.includeDeleted) query = query.where('t.deleted_at', 'is', null);
   if (shape.sort === 'updated') {
-    if (shape.search) query = query.where('t.seq', 'in', sql<number>`(SELECT rowid FROM ticket_search WHERE ticket_search MATCH ${p.match})`);
+    if (shape.search) query = query.where('t.seq', 'in', matchingSeqs(match));
     if (shape.after) query = query.where(sql<boolean>`(t.updated_at, t.seq) < (${p.afterAt}, ${p.afterSeq})`);
     return query.orderBy('t.updated_at', 'desc').orderBy('t.seq', 'desc').limit(stableLimit(p.limit as number));
   }
   const direction = shape.sort === 'newest' ? 'desc' : 'asc';
   if (shape.search) {
-    // The full-text index returns its matches in rowid (= creation) order, so a search page is read
-    // from it directly and stops after `limit` matches, however many tickets match in all.
-    const searched = query
-      .innerJoin('ticket_search as f', (join) => join.on(sql<boolean>`f.rowid = t.seq`))
-      .where(sql<boolean>`f.ticket_search MATCH ${p.match}`);
-    const paged = shape.after ? searched.where(sql<boolean>`f.rowid ${sql.raw(direction === 'desc' ? '<' : '>')} ${p.afterSeq}`) : searched;
-    return paged.orderBy(sql`f.rowid`, direction).limit(stableLimit(p.limit as number));
+    // The indexes return their matches in rowid (= creation) order, so a search page is read from
+    // them directly and stops after `limit` matches, however many tickets match in all.
+    return query.orderBy(sql`m.rowid`, direction).limit(stableLimit(p.limit as number));
   }
   if (shape.after) query = query.where('t.seq', direction === 'desc' ? '<' : '>', p.afterSeq as number);
   return query.orderBy('t.seq', direction).limit(stableLimit(p.limit as number));
@@ -162,10 +159,9 @@ export async function listTickets(deps: ServiceDeps, caller: Caller, input: List
   // Search results come newest first unless asked otherwise: the full-text index gives that order cheaply.
   const sort = input.sort ?? (input.search === undefined ? 'updated' : 'newest');
   const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
-  const after = input.cursor === undefined ? undefined : decodeCursor(sort, input.cursor, sort === 'updated' ? 2 : 1);
   const lookups = await deps.lookups.of(db, ws);
   // Names become ids first; then the page is one statement, so no transaction is needed.
-  const params: Record<string, unknown> = { ws, limit: pageSize + 1 };
+  const params: Record<string, unknown> = { ws };
   const filters: string[] = [];
   const statuses = input.status === undefined ? [] : (Array.isArray(input.status) ? input.status : [input.status]).map((ref) => findStatus(lookups, ref, 'status'));
   statuses.forEach((status, i) => (params[`status${i}`] = status));
@@ -211,9 +207,19 @@ export async function listTickets(deps: ServiceDeps, caller: Caller, input: List
     params.match = toFtsQuery(input.search);
     filters.push(`matching "${input.search}"`);
   }
+  // A cursor continues the list it came from: the same sort and the same filters, resolved.
+  const listed = { ...params, unassigned: assignee === 'none', includeDeleted: input.includeDeleted === true };
+  const after = input.cursor === undefined ? undefined : decodeCursor(sort, input.cursor, sort === 'updated' ? ['instant', 'seq'] : ['seq'], listed);
+  params.limit = pageSize + 1;
   if (after) {
     params.afterAt = after[0];
-    params.afterSeq = Number(after.at(-1));
+    params.afterSeq = after.at(-1);
+  }
+  if (input.search !== undefined) {
+    // The seqs a search page may hold: all, or those past the cursor in the page's direction.
+    const afterSeq = sort === 'updated' ? undefined : (params.afterSeq as number | undefined);
+    params.fromSeq = afterSeq !== undefined && sort === 'oldest' ? afterSeq + 1 : 0;
+    params.toSeq = afterSeq !== undefined && sort === 'newest' ? afterSeq - 1 : SCOPE_SPAN - 1;
   }
   const shape: ListShape = {
     statuses: statuses.length,
@@ -231,7 +237,7 @@ export async function listTickets(deps: ServiceDeps, caller: Caller, input: List
   };
   const rows = await runPrepared(db, `reads.list:${JSON.stringify(shape)}`, params, (db, p) => listQuery(db, p, shape));
   const { page, nextCursor } = paginate(rows, pageSize, (last) =>
-    encodeCursor(sort, sort === 'updated' ? [last.updated_at, last.seq] : [last.seq]),
+    encodeCursor(sort, sort === 'updated' ? [last.updated_at, last.seq] : [last.seq], listed),
   );
   const tickets = page.map((r) => ({
     key: ticketKey(r),
@@ -279,11 +285,12 @@ export async function getTicketHistory(
   input: GetTicketHistoryInput,
 ): Promise<Result<HistoryPage>> {
   const pageSize = input.pageSize ?? DEFAULT_HISTORY_PAGE_SIZE;
-  const after = input.cursor === undefined ? undefined : decodeCursor('history', input.cursor, 1);
   return readTransaction(deps.reader, async (db) => {
     const ticket = await findTicket(db, caller.workspaceId, input.id);
-    const rows = await historyRows(db, { ticket: ticket.id, after: after ? Number(after[0]) : 0, limit: pageSize + 1 });
-    const { page, nextCursor } = paginate(rows, pageSize, (last) => encodeCursor('history', [last.seq]));
+    // A history cursor belongs to its ticket: another ticket's would skip events silently.
+    const after = input.cursor === undefined ? undefined : decodeCursor('history', input.cursor, ['seq'], ticket.id);
+    const rows = await historyRows(db, { ticket: ticket.id, after: after ? (after[0] as number) : 0, limit: pageSize + 1 });
+    const { page, nextCursor } = paginate(rows, pageSize, (last) => encodeCursor('history', [last.seq], ticket.id));
     const events: TicketEvent[] = page.map((e) => ({
       id: e.seq,
       type: e.type,
