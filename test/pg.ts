@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { describe, it } from 'vitest';
+import { redactUrl } from '../src/db/url.js';
+
+/**
+ * PostgreSQL for the test suites: the server named by TICKETS_TEST_PG_URL (default: the
+ * local one), a database of its own per test file (createTestDatabase), and describePg,
+ * which runs a suite only when that server answers.
+ */
+export const PG_URL = process.env.TICKETS_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+
+const PROBE_TIMEOUT_MS = 3_000;
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: PROBE_TIMEOUT_MS });
+  client.on('error', () => {}); // a failure here surfaces through connect() or query()
+  try {
+    await client.connect();
+    await client.query(text);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Why the server cannot be used, or undefined when it answers. */
+async function probe(): Promise<string | undefined> {
+  try {
+    await adminQuery('SELECT 1');
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message || (error as { code?: string }).code : String(error);
+  }
+}
+
+// Decided once per test file, before its suites are declared.
+const unreachable = await probe();
+
+export async function pgAvailable(): Promise<boolean> {
+  return unreachable === undefined;
+}
+
+/**
+ * `describe` for a suite that needs PostgreSQL. With no server it is skipped with one loud
+ * line on stderr; with CI=true it fails instead, so CI cannot pass without running it.
+ */
+export function describePg(name: string, body: () => void): void {
+  if (unreachable === undefined) {
+    describe(name, body);
+    return;
+  }
+  const why = `no server at ${redactUrl(PG_URL)} (${unreachable}); set TICKETS_TEST_PG_URL`;
+  if (process.env.CI === 'true') {
+    describe(name, () => {
+      it('has a PostgreSQL server (CI=true)', () => {
+        throw new Error(`PostgreSQL suite "${name}" FAILED: ${why}`);
+      });
+    });
+    return;
+  }
+  process.stderr.write(`PostgreSQL suite "${name}" SKIPPED: ${why}\n`);
+  describe.skip(name, body);
+}
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  /** Drops the database, closing any connection still open on it. */
+  drop(): Promise<void>;
+}
+
+/** A new, empty database on the test server, named uniquely for this process. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `ticket_mcp_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
