@@ -74,7 +74,12 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   try {
     const { to } = await migratePostgres(pool, postgresMigrations);
     const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-    return { db, pool, schemaVersion: to, close: () => db.destroy() };
+    // Kysely ends the pool only if it ran a query (its driver starts lazily): end it here otherwise.
+    const close = async () => {
+      await db.destroy();
+      if (!pool.ended) await pool.end();
+    };
+    return { db, pool, schemaVersion: to, close };
   } catch (error) {
     await pool.end().catch(() => {});
     // The start-up failure names the server, never its password.
