@@ -11,6 +11,7 @@ import { postgresMigrations } from '../src/db/postgres/schema.js';
 import { pgTicketSearch } from '../src/db/postgres/search.js';
 import { tempDir } from './helpers.js';
 import { createTestDatabase, describePg, type TestDatabase } from './pg.js';
+import { insertEvent, insertTicket, seedWorkspace } from './pg-seed.js';
 import { kyselyShape, postgresKeys, postgresShape, sqliteKeys, sqliteShape, type SchemaShape } from './schema-shape.js';
 
 const LATEST = postgresMigrations.at(-1)!.version;
@@ -111,5 +112,59 @@ describePg('PostgreSQL schema', () => {
     expect(await postgresKeys(opened.pool, tables)).toEqual(sqliteKeys(sqlite.raw, tables));
     await sqlite.close();
     cleanup();
+  });
+
+  it('keeps events append-only: UPDATE, DELETE and TRUNCATE are refused, INSERT works', async () => {
+    const ws = await seedWorkspace(opened.db, 'append-only');
+    const ticket = await insertTicket(opened.db, ws, { title: 'Audit me' });
+    const seq = await insertEvent(opened.db, ws, ticket);
+    const refused = { code: '23001', message: 'events are append-only' };
+    await expect(opened.pool.query(`UPDATE events SET type = 'deleted' WHERE seq = $1`, [seq])).rejects.toMatchObject(refused);
+    await expect(opened.pool.query('DELETE FROM events WHERE seq = $1', [seq])).rejects.toMatchObject(refused);
+    await expect(opened.pool.query('TRUNCATE events CASCADE')).rejects.toMatchObject(refused);
+    expect(await opened.db.selectFrom('events').select(['seq', 'type']).where('ticket_id', '=', ticket).execute()).toEqual([{ seq, type: 'created' }]);
+  });
+
+  it('reads values back as the SQLite engine does: numbers, ISO timestamps as written, JSON as text, flags as 1/0', async () => {
+    const ws = await seedWorkspace(opened.db, 'values');
+    const ticket = await insertTicket(opened.db, ws, { title: 'Values' });
+    const row = await opened.db
+      .selectFrom('tickets')
+      .select(['seq', 'number', 'version', 'is_private', 'metadata', 'created_at'])
+      .where('id', '=', ticket)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ seq: expect.any(Number), number: 1, version: 1, is_private: 0, metadata: '{}', created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
+    const { rows } = await opened.pool.query(
+      `SELECT count(*) AS n, sum(number) AS total, bool_and(true) AS yes, json_agg(json_build_object('at', created_at)) AS stamps
+       FROM tickets WHERE id = $1`,
+      [ticket],
+    );
+    expect(rows).toEqual([{ n: 1, total: 1, yes: 1, stamps: `[{"at" : "${row.created_at}"}]` }]);
+    // Only the service's own format is a timestamp: a date, or another zone, is refused.
+    for (const bad of ['2024-01-01', '2024-01-01T00:00:00+02:00', '2024-01-01 00:00:00.000Z']) {
+      await expect(opened.db.updateTable('tickets').set({ due_date: bad }).where('id', '=', ticket).execute(), bad).rejects.toMatchObject({ code: '23514' });
+    }
+    await expect(opened.db.updateTable('tickets').set({ metadata: '{oops' }).where('id', '=', ticket).execute()).rejects.toMatchObject({ code: '22P02' });
+  });
+
+  it('compares NOCASE names without case, as SQLite does, and sorts other text byte by byte on an en-US database too', async () => {
+    const enUs = await createTestDatabase({ icuLocale: 'en-US' });
+    const other = await openPostgres(enUs.url);
+    const ws = await seedWorkspace(other.db, 'CaseTest');
+    expect(await other.db.selectFrom('workspaces').select('id').where('name', '=', 'casetest').execute()).toEqual([{ id: ws.id }]);
+    await expect(seedWorkspace(other.db, 'CASETEST')).rejects.toMatchObject({ code: '23505', constraint: 'workspaces_name_key' });
+    await expect(
+      other.db.insertInto('priorities').values({ id: 'pr_dup', workspace_id: ws.id, name: 'MEDIUM', position: 1 }).execute(),
+    ).rejects.toMatchObject({ code: '23505' });
+    // The database itself sorts "_ a b B é Z"; SQLite's BINARY order is the bytes' order.
+    const keys = ['b', 'B', 'a', '_', 'é', 'Z'];
+    await other.db
+      .insertInto('accounts')
+      .values(keys.map((k, i) => ({ id: `ac_${i}`, workspace_id: ws.id, name: k, name_key: k, created_at: new Date().toISOString() })))
+      .execute();
+    const sorted = await other.db.selectFrom('accounts').select('name_key').where('workspace_id', '=', ws.id).orderBy('name_key').execute();
+    expect(sorted.map((r) => r.name_key)).toEqual(['B', 'Z', '_', 'a', 'b', 'é']);
+    await other.close();
+    await enUs.drop();
   });
 });

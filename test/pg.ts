@@ -69,10 +69,15 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A new, empty database on the test server, named uniquely for this process. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A new, empty database on the test server, named uniquely for this process. `icuLocale`
+ * gives it a linguistic default collation (managed servers often sort as en-US), to show
+ * the schema does not depend on the server's C locale.
+ */
+export async function createTestDatabase(options: { icuLocale?: string } = {}): Promise<TestDatabase> {
   const name = `ticket_mcp_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
+  const locale = options.icuLocale ? ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '${options.icuLocale}'` : '';
+  await adminQuery(`CREATE DATABASE ${name}${locale}`);
   const url = new URL(PG_URL);
   url.pathname = `/${name}`;
   return { name, url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
