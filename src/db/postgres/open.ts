@@ -54,9 +54,9 @@ const sqliteLikeTypes: pg.CustomTypesConfig = {
 };
 
 /**
- * Opens a pool on `url` and brings the schema up to date. The pool's `error` listener
- * logs an idle connection's failure (the server restarted, a network cut) instead of
- * letting it kill the process; the pool replaces the connection on next use.
+ * Opens a pool on `url` and brings the schema up to date. A connection's failure (the
+ * server restarted, a network cut) never kills the process: an idle one is logged and
+ * replaced, a busy one fails its query.
  */
 export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<OpenPostgres> {
   const log = options.log ?? createLogger('warn');
@@ -71,6 +71,10 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     types: sqliteLikeTypes,
   });
   pool.on('error', (error) => log.error('an idle PostgreSQL connection failed; the pool will open another', { error, db: redactUrl(url) }));
+  // pg-pool listens for errors only on idle connections: one that dies while checked out
+  // between two queries would emit an unheard 'error' and crash the process. The next
+  // query on it fails instead ("not queryable"), which the transaction retries.
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     const { to } = await migratePostgres(pool, postgresMigrations);
     const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });

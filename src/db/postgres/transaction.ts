@@ -16,6 +16,9 @@ const commitUnknown = (error: unknown) =>
     { cause: error },
   );
 
+/** pg's answer, without sending anything, to a query on a connection already lost. */
+const NOT_SENT = /is not queryable$/;
+
 async function runInTransaction<T>(db: PgDb, begin: string, work: (trx: PgDb) => Promise<T>): Promise<T> {
   return db.connection().execute(async (conn) => {
     await sql.raw(begin).execute(conn);
@@ -29,8 +32,10 @@ async function runInTransaction<T>(db: PgDb, begin: string, work: (trx: PgDb) =>
     try {
       await sql.raw('COMMIT').execute(conn);
     } catch (error) {
-      // A failure the server reports (40001 at commit, a deferred constraint) means not committed.
-      throw isLostConnection(error) ? commitUnknown(error) : error;
+      // A failure the server reports (40001 at commit, a deferred constraint) means not
+      // committed, and so does a COMMIT pg never sent: the connection had already failed.
+      const unsent = error instanceof Error && NOT_SENT.test(error.message);
+      throw isLostConnection(error) && !unsent ? commitUnknown(error) : error;
     }
     return result;
   });
