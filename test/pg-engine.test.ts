@@ -26,7 +26,7 @@ describePg('PostgreSQL engine: pool, retries, transactions', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    opened = await openPostgres(database.url, { poolSize: 4, log: createLogger('warn', (line) => logged.push(line)) });
+    opened = await openPostgres(database.url, { poolSize: 4, log: createLogger('warn', (line) => logged.push(line) > 0) });
     await raw('CREATE TABLE pairs (id integer PRIMARY KEY, v integer NOT NULL); INSERT INTO pairs VALUES (1, 0), (2, 0)');
     await raw('CREATE TABLE notes (body text NOT NULL)');
   });

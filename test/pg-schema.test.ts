@@ -1,14 +1,12 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/open.js';
 import { migratePostgres } from '../src/db/postgres/migrate.js';
 import { openPostgres, type OpenPostgres } from '../src/db/postgres/open.js';
 import { postgresMigrations } from '../src/db/postgres/schema.js';
-import { pgTicketSearch } from '../src/db/postgres/search.js';
 import { tempDir } from './helpers.js';
 import { createTestDatabase, describePg, type TestDatabase } from './pg.js';
 import { insertEvent, insertTicket, seedWorkspace } from './pg-seed.js';
