@@ -1,13 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
 import { DomainError } from '../src/errors.js';
 import { createLogger } from '../src/log.js';
 import { openPostgres, type OpenPostgres } from '../src/db/postgres/open.js';
 import { isRetryablePgError, withPgRetry } from '../src/db/postgres/retry.js';
 import { pgReadTransaction, pgWriteTransaction } from '../src/db/postgres/transaction.js';
 import { createTestDatabase, describePg, type TestDatabase } from './pg.js';
+import { insertTicket, seedWorkspace } from './pg-seed.js';
 
 /** What a failure is, as the service's envelope would show it. */
 const outcome = (promise: Promise<unknown>) =>
@@ -56,6 +57,28 @@ describePg('PostgreSQL engine: pool, retries, transactions', () => {
     expect((await raw('SELECT id, v FROM pairs ORDER BY id')).rows).toEqual([{ id: 1, v: 2 }, { id: 2, v: 2 }]);
   });
 
+  it('numbers tickets from the team counter with no gap or duplicate, and keeps one live ticket per chat, under concurrent writers', async () => {
+    const ws = await seedWorkspace(opened.db, 'concurrent');
+    const create = (chatId?: string) =>
+      pgWriteTransaction(opened.db, async (trx) => {
+        const id = await insertTicket(trx, ws, { title: 'Race' });
+        if (chatId) await trx.updateTable('tickets').set({ chat_id: chatId }).where('id', '=', id).execute();
+        return id;
+      });
+    await Promise.all(Array.from({ length: 40 }, () => create()));
+    const numbers = await opened.db.selectFrom('tickets').select('number').where('workspace_id', '=', ws.id).orderBy('number').execute();
+    expect(numbers.map((r) => r.number)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+
+    const chat = await Promise.allSettled(Array.from({ length: 6 }, () => create('chat-7')));
+    expect(chat.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of chat.filter((r): r is PromiseRejectedResult => r.status === 'rejected')) {
+      expect(r.reason).toMatchObject({ code: '23505', constraint: 'tickets_one_live_per_chat' });
+    }
+    // The losers' counter bumps rolled back with them: still no gap.
+    const after = await opened.db.selectFrom('tickets').select((eb) => eb.fn.max('number').as('top')).where('workspace_id', '=', ws.id).executeTakeFirstOrThrow();
+    expect(after.top).toBe(41);
+  });
+
   it('runs a transaction again when its connection is lost before COMMIT, and the process survives', async () => {
     let attempts = 0;
     const answer = await pgWriteTransaction(opened.db, async (trx) => {
@@ -100,11 +123,11 @@ describePg('PostgreSQL engine: pool, retries, transactions', () => {
     expect(await outcome(pgWriteTransaction(opened.db, (trx) => sql`INSERT INTO pairs VALUES (1, 0)`.execute(trx)))).toBe('raw 23505');
 
     const standby = await openPostgres(database.url, { poolSize: 1 });
+    onTestFinished(() => standby.close());
     await sql`SET default_transaction_read_only = on`.execute(standby.db);
     expect(await outcome(pgWriteTransaction(standby.db, (trx) => sql`INSERT INTO notes VALUES ('x')`.execute(trx)))).toMatch(/^UNAVAILABLE: The database is read-only/);
     // Reads still work there, from one snapshot.
     expect(await pgReadTransaction(standby.db, async (trx) => (await sql<{ n: number }>`SELECT count(*) AS n FROM pairs`.execute(trx)).rows)).toEqual([{ n: 2 }]);
-    await standby.close();
   });
 
   it('classifies real failures: serialization and lost connections are retried, constraint violations are not', async () => {
@@ -127,13 +150,12 @@ describePg('PostgreSQL engine: pool, retries, transactions', () => {
       b.release();
     }
     const nowhere = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:1/none', connectionTimeoutMillis: 1000 });
-    nowhere.on('error', () => {});
+    onTestFinished(() => nowhere.end());
     const refused = await failure(nowhere.query('SELECT 1'));
     expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
     expect(isRetryablePgError(refused)).toBe(true);
     expect(await outcome(withPgRetry(() => nowhere.query('SELECT 1'), { deadlineMs: 200 }))).toMatch(/^UNAVAILABLE: Cannot reach the PostgreSQL server/);
     expect(await outcome(withPgRetry(() => Promise.reject(serialization40001()), { deadlineMs: 200 }))).toMatch(/^BUSY: The database stayed busy/);
-    await nowhere.end();
   });
 
   it('logs an idle connection that dies, keeps running, and opens another', async () => {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
 import { openDatabase } from '../src/db/open.js';
 import { migratePostgres } from '../src/db/postgres/migrate.js';
 import { openPostgres, type OpenPostgres } from '../src/db/postgres/open.js';
@@ -66,15 +66,19 @@ describePg('PostgreSQL schema', () => {
       { version: 1, name: 'ok', sql: 'CREATE TABLE a (x integer);' },
       { version: 2, name: 'broken', sql: 'CREATE TABLE b (y integer); SELECT 1/0;' },
     ];
-    await expect(migratePostgres(pool, broken)).rejects.toThrow(/division by zero/);
-    const { rows } = await pool.query(`SELECT to_regclass('a') AS a, to_regclass('schema_migrations') AS m`);
-    expect(rows).toEqual([{ a: null, m: null }]);
-    await pool.end();
-    await scratch.drop();
+    try {
+      await expect(migratePostgres(pool, broken)).rejects.toThrow(/division by zero/);
+      const { rows } = await pool.query(`SELECT to_regclass('a') AS a, to_regclass('schema_migrations') AS m`);
+      expect(rows).toEqual([{ a: null, m: null }]);
+    } finally {
+      await pool.end();
+      await scratch.drop();
+    }
   });
 
   it('five processes starting together on a new database all succeed, with one schema', async () => {
     const fresh = await createTestDatabase();
+    onTestFinished(() => fresh.drop());
     const openJs = fileURLToPath(new URL('../dist/src/db/postgres/open.js', import.meta.url));
     const script = `const { openPostgres } = await import(${JSON.stringify(openJs)});
       const o = await openPostgres(process.argv[1]); console.log(o.schemaVersion); await o.close();`;
@@ -91,7 +95,6 @@ describePg('PostgreSQL schema', () => {
     const pool = new pg.Pool({ connectionString: fresh.url });
     expect((await pool.query('SELECT count(*)::int AS n FROM schema_migrations')).rows).toEqual([{ n: postgresMigrations.length }]);
     await pool.end();
-    await fresh.drop();
   });
 
   it('agrees with the Kysely table types, as SQLite does: tables, columns, types, nullability, defaults, CHECKed values', async () => {
@@ -148,6 +151,10 @@ describePg('PostgreSQL schema', () => {
   it('compares NOCASE names without case, as SQLite does, and sorts other text byte by byte on an en-US database too', async () => {
     const enUs = await createTestDatabase({ icuLocale: 'en-US' });
     const other = await openPostgres(enUs.url);
+    onTestFinished(async () => {
+      await other.close();
+      await enUs.drop();
+    });
     const ws = await seedWorkspace(other.db, 'CaseTest');
     expect(await other.db.selectFrom('workspaces').select('id').where('name', '=', 'casetest').execute()).toEqual([{ id: ws.id }]);
     await expect(seedWorkspace(other.db, 'CASETEST')).rejects.toMatchObject({ code: '23505', constraint: 'workspaces_name_key' });
@@ -162,7 +169,5 @@ describePg('PostgreSQL schema', () => {
       .execute();
     const sorted = await other.db.selectFrom('accounts').select('name_key').where('workspace_id', '=', ws.id).orderBy('name_key').execute();
     expect(sorted.map((r) => r.name_key)).toEqual(['B', 'Z', '_', 'a', 'b', 'é']);
-    await other.close();
-    await enUs.drop();
   });
 });

@@ -12,16 +12,43 @@ export const PG_URL = process.env.TICKETS_TEST_PG_URL || 'postgres://postgres@12
 
 const PROBE_TIMEOUT_MS = 3_000;
 
-async function adminQuery(text: string): Promise<void> {
+async function adminQuery(text: string): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: PROBE_TIMEOUT_MS });
   client.on('error', () => {}); // a failure here surfaces through connect() or query()
   try {
     await client.connect();
-    await client.query(text);
+    return await client.query(text);
   } finally {
     await client.end().catch(() => {});
   }
 }
+
+const PREFIX = 'ticket_mcp_test_';
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
+  }
+};
+
+/**
+ * Drops the test databases of processes that died before dropping them (a killed run),
+ * once per process. Only on a server of this machine, where a database's pid is a process
+ * here: on a shared server, another machine's live run would look dead.
+ */
+let swept: Promise<void> | undefined;
+const dropOrphans = () =>
+  (swept ??= (async () => {
+    if (!['127.0.0.1', 'localhost', '[::1]', ''].includes(new URL(PG_URL).hostname)) return;
+    const { rows } = await adminQuery(`SELECT datname FROM pg_database WHERE datname LIKE '${PREFIX}%'`);
+    for (const { datname } of rows as { datname: string }[]) {
+      const pid = Number(datname.slice(PREFIX.length).split('_')[0]);
+      if (pid && !isAlive(pid)) await adminQuery(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    }
+  })());
 
 /** Why the server cannot be used, or undefined when it answers. */
 async function probe(): Promise<string | undefined> {
@@ -75,10 +102,11 @@ export interface TestDatabase {
  * the schema does not depend on the server's C locale.
  */
 export async function createTestDatabase(options: { icuLocale?: string } = {}): Promise<TestDatabase> {
-  const name = `ticket_mcp_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await dropOrphans();
+  const name = `${PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`;
   const locale = options.icuLocale ? ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '${options.icuLocale}'` : '';
   await adminQuery(`CREATE DATABASE ${name}${locale}`);
   const url = new URL(PG_URL);
   url.pathname = `/${name}`;
-  return { name, url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return { name, url: url.toString(), drop: async () => void (await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)) };
 }
