@@ -100,10 +100,12 @@ describePg('PostgreSQL engine: pool, retries, transactions', () => {
       CREATE FUNCTION linger() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$;
       CREATE CONSTRAINT TRIGGER linger AFTER INSERT ON slow_commit DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION linger();`);
     let attempts = 0;
-    const write = pgWriteTransaction(opened.db, async (trx) => {
-      attempts++;
-      await sql`INSERT INTO slow_commit VALUES (1)`.execute(trx);
-    });
+    const write = outcome(
+      pgWriteTransaction(opened.db, async (trx) => {
+        attempts++;
+        await sql`INSERT INTO slow_commit VALUES (1)`.execute(trx);
+      }),
+    );
     for (let i = 0; i < 100; i++) {
       const { rows } = await raw(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'COMMIT' AND state = 'active'`);
       if (rows[0]) {
@@ -112,7 +114,7 @@ describePg('PostgreSQL engine: pool, retries, transactions', () => {
       }
       await sleep(20);
     }
-    expect(await outcome(write)).toMatch(/^UNAVAILABLE: The connection to the database was lost while saving; the change may or may not have been saved/);
+    expect(await write).toMatch(/^UNAVAILABLE: The connection to the database was lost while saving; the change may or may not have been saved/);
     expect(attempts).toBe(1);
   });
 
