@@ -9,7 +9,7 @@ import { openPostgres, type OpenPostgres } from '../src/db/postgres/open.js';
 import { postgresMigrations } from '../src/db/postgres/schema.js';
 import { tempDir } from './helpers.js';
 import { createTestDatabase, describePg, type TestDatabase } from './pg.js';
-import { insertEvent, insertTicket, seedWorkspace } from './pg-seed.js';
+import { insertComment, insertEvent, insertTicket, seedWorkspace } from './pg-seed.js';
 import { kyselyShape, postgresKeys, postgresShape, sqliteKeys, sqliteShape, type SchemaShape } from './schema-shape.js';
 
 const LATEST = postgresMigrations.at(-1)!.version;
@@ -146,6 +146,11 @@ describePg('PostgreSQL schema', () => {
       await expect(opened.db.updateTable('tickets').set({ due_date: bad }).where('id', '=', ticket).execute(), bad).rejects.toMatchObject({ code: '23514' });
     }
     await expect(opened.db.updateTable('tickets').set({ metadata: '{oops' }).where('id', '=', ticket).execute()).rejects.toMatchObject({ code: '22P02' });
+    // Comments keep SQLite's rowid, in insertion order, for the service's tie-break.
+    await insertComment(opened.db, ws, ticket, 'first');
+    await insertComment(opened.db, ws, ticket, 'second');
+    const { rows: comments } = await opened.pool.query('SELECT body, rowid FROM comments WHERE ticket_id = $1 ORDER BY created_at, rowid', [ticket]);
+    expect(comments).toEqual([{ body: 'first', rowid: expect.any(Number) }, { body: 'second', rowid: comments[0].rowid + 1 }]);
   });
 
   it('compares NOCASE names without case, as SQLite does, and sorts other text byte by byte on an en-US database too', async () => {

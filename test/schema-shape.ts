@@ -87,8 +87,10 @@ const PG_TYPES: Record<string, ColumnShape['type']> = { integer: 'number', bigin
 
 /**
  * Tables and columns from information_schema. Generated columns (the tsvectors) are
- * derived from others and never written or read as values, so they are left out; a column
- * of another type than integer, bigint or text shows as its own name and fails the comparison.
+ * derived from others and never written or read as values, so they are left out, and so is
+ * `rowid`, SQLite's implicit column made explicit where the service reads it (SQLite's
+ * table_info does not list it either). A column of another type than integer, bigint or
+ * text shows as its own name and fails the comparison.
  */
 export async function postgresShape(pool: pg.Pool): Promise<SchemaShape> {
   const { rows } = await pool.query<PgColumn>(`
@@ -99,7 +101,7 @@ export async function postgresShape(pool: pg.Pool): Promise<SchemaShape> {
     ORDER BY c.table_name, c.ordinal_position`);
   const checks = await checkedValues(pool);
   const shape: SchemaShape = {};
-  for (const c of rows.filter((r) => r.is_generated === 'NEVER')) {
+  for (const c of rows.filter((r) => r.is_generated === 'NEVER' && r.column_name !== 'rowid')) {
     const values = checks.get(`${c.table_name}.${c.column_name}`);
     (shape[c.table_name] ??= {})[c.column_name] = {
       type: PG_TYPES[c.data_type] ?? (c.data_type as ColumnShape['type']),
