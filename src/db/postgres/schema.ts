@@ -1,0 +1,53 @@
+import type { Migration } from '../migrate.js';
+import { DIRECTORY_V1 } from './schema-directory.js';
+import { TICKETS_V1 } from './schema-tickets.js';
+import { SEARCH_V1 } from './search.js';
+
+/**
+ * PostgreSQL's schema: a translation of schema.sql, migration for migration, with the same
+ * version numbers, tables, columns, constraints and index names, so the Kysely types in
+ * src/db/tables.ts describe both engines (test/pg-schema.test.ts checks it). Never edit a
+ * migration that has shipped: append one here and in schema.sql.
+ *
+ * How SQLite's types are carried over, so the service reads the same values on both:
+ * - TEXT is `text COLLATE "C"`: compared and sorted byte by byte like SQLite's BINARY,
+ *   whatever locale the database was created with (names, keys and cursors sort alike).
+ * - COLLATE NOCASE is the `nocase` collation: ICU, case-insensitive, so `=` and UNIQUE
+ *   ignore case as SQLite's do (ICU folds all of Unicode; NOCASE folds ASCII only).
+ *   PostgreSQL 15 refuses LIKE on such a column: none is searched with LIKE.
+ * - Timestamps stay text, in the `iso_instant` domain: the exact strings the service
+ *   wrote (Date#toISOString), compared as text as on SQLite, and kept intact inside JSON
+ *   aggregates, where a timestamptz would come back in PostgreSQL's own format.
+ * - Flags stay integers 0/1 with the same CHECK: the service writes and compares numbers.
+ * - JSON stays text with a validity CHECK (a cast to json, which keeps the text as it was;
+ *   jsonb would reorder keys), so the service parses the same strings.
+ * - Row ids (seq) are bigint identities, read back as numbers by the engine's type parser
+ *   (db/postgres/open.ts); `BY DEFAULT` lets `migrate --from` keep SQLite's values.
+ */
+export const postgresMigrations: Migration[] = [
+  { version: 1, name: 'initial schema', sql: DIRECTORY_V1 + SEARCH_V1 + TICKETS_V1 },
+  {
+    version: 2,
+    name: 'API keys for the HTTP transport',
+    sql: String.raw`
+CREATE TABLE api_keys (
+  id text COLLATE "C" PRIMARY KEY,
+  workspace_id text COLLATE "C" NOT NULL REFERENCES workspaces (id),
+  agent_id text COLLATE "C" NOT NULL REFERENCES agents (id),
+  key_hash text COLLATE "C" NOT NULL UNIQUE,
+  key_prefix text COLLATE "C" NOT NULL,
+  read_only integer NOT NULL DEFAULT 0 CHECK (read_only IN (0, 1)),
+  created_at iso_instant NOT NULL,
+  revoked_at iso_instant
+);
+`,
+  },
+  {
+    // SQLite's migration 3 fixes its planner's statistics; PostgreSQL's autovacuum keeps
+    // its own. The version is kept so both engines number the same schema alike.
+    version: 3,
+    name: 'fixed planner statistics (SQLite only)',
+    sql: '',
+  },
+];
+
