@@ -6,7 +6,7 @@ import { conflict, invalidTransition } from '../errors.js';
 import type { Caller } from './context.js';
 import { STATUS_NAMES, type StatusName } from './lifecycle.js';
 import { findTicket, teamOfKey, type TicketKey, type TicketRecord } from './refs.js';
-import type { TicketDetail, TicketWithComments } from './views.js';
+import type { Comment, TicketDetail, TicketWithComments } from './views.js';
 
 /** What the service answers: the data, and one sentence saying what happened. */
 export interface Result<T> {
@@ -122,22 +122,66 @@ const detailQuery = (db: Db) =>
 
 const ticketDetailRow = prepared('store.ticketDetail', (db, p: { id: string }) => detailQuery(db).where('t.id', '=', p.id));
 
-/** get_ticket shows the newest comments; older ones are in get_ticket_history. */
+/** get_ticket shows at most this many of the newest comments; get_ticket_history has them all. */
 const COMMENTS_SHOWN = 20;
 
 /**
+ * ...and at most this many bytes (UTF-8) of their text, so an answer stays small whatever
+ * the thread: the newest comment is always shown, cut to this size if it is longer.
+ */
+export const COMMENT_TEXT_BUDGET = 16 * 1024;
+
+/**
  * The same, with the comment count and the newest comments (oldest of them first): still
- * one statement. Its LIMIT is a literal, for the reason given at stableLimit.
+ * one statement. It reads the newest COMMENTS_SHOWN, adds up their sizes from the newest,
+ * and keeps those whose newer ones left room in COMMENT_TEXT_BUDGET: the ones shown whole,
+ * and the one that passes the budget, which commentsWithin() drops (or cuts, if it is
+ * the newest). Its LIMIT is a literal, for the reason given at stableLimit.
  */
 const withComments = (db: Db) =>
   detailQuery(db).select([
     sql<number>`(SELECT count(*) FROM comments WHERE ticket_id = t.id)`.as('comment_count'),
-    sql<string>`(SELECT json_group_array(json_object('id', n.id, 'author', n.author, 'authorId', n.author_id, 'body', n.body,
-        'internal', json(iif(n.is_internal, 'true', 'false')), 'createdAt', n.created_at) ORDER BY n.created_at, n.seq)
-      FROM (SELECT cm.id, (SELECT name FROM agents WHERE id = cm.author_id) AS author, cm.author_id, cm.body, cm.is_internal,
-              cm.created_at, cm.rowid AS seq
-            FROM comments cm WHERE cm.ticket_id = t.id ORDER BY cm.created_at DESC, cm.rowid DESC LIMIT ${sql.lit(COMMENTS_SHOWN)}) n)`.as('comments_json'),
+    sql<string>`(SELECT json_group_array(json_object('id', n.id, 'author', n.author, 'authorId', n.author_id,
+        'body', substr(n.body, 1, ${sql.lit(COMMENT_TEXT_BUDGET)}), 'internal', json(iif(n.is_internal, 'true', 'false')),
+        'createdAt', n.created_at, 'bytes', n.bytes, 'newerBytes', n.newer_bytes) ORDER BY n.created_at, n.seq)
+      FROM (SELECT w.*, sum(w.bytes) OVER (ORDER BY w.created_at DESC, w.seq DESC) - w.bytes AS newer_bytes
+            FROM (SELECT cm.id, (SELECT name FROM agents WHERE id = cm.author_id) AS author, cm.author_id, cm.body,
+                    octet_length(cm.body) AS bytes, cm.is_internal, cm.created_at, cm.rowid AS seq
+                  FROM comments cm WHERE cm.ticket_id = t.id ORDER BY cm.created_at DESC, cm.rowid DESC LIMIT ${sql.lit(COMMENTS_SHOWN)}) w) n
+      WHERE n.newer_bytes < ${sql.lit(COMMENT_TEXT_BUDGET)})`.as('comments_json'),
   ]);
+
+/** A comment as withComments reads it: its body is at most COMMENT_TEXT_BUDGET characters of the whole. */
+type CommentRow = Comment & { bytes: number; newerBytes: number };
+
+/** The first `limit` bytes of a text, cut between two characters (never inside one's UTF-8 bytes). */
+function cutToBytes(text: string, limit: number): string {
+  const bytes = Buffer.from(text);
+  let end = limit;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString('utf8');
+}
+
+/** The comments withComments read, within the budget, and a hint when some are left out or cut. */
+function commentsWithin(rows: CommentRow[], count: number): Pick<TicketWithComments, 'comments' | 'commentsHint'> {
+  let cut = false;
+  const comments: Comment[] = [];
+  for (const { bytes, newerBytes, ...comment } of rows) {
+    if (newerBytes + bytes <= COMMENT_TEXT_BUDGET) comments.push(comment);
+    else if (newerBytes === 0) {
+      cut = true;
+      comments.push({ ...comment, body: `${cutToBytes(comment.body, COMMENT_TEXT_BUDGET)}\n[cut: this comment has ${bytes} bytes; get_ticket_history has it whole]` });
+    }
+  }
+  if (comments.length === count && !cut) return { comments };
+  const shown = cut
+    ? `The newest comment is cut to ${COMMENT_TEXT_BUDGET / 1024} KB${count > 1 ? `, and the ${count - 1} older ones are not shown` : ''}`
+    : `The newest ${comments.length} of ${count} comments are shown`;
+  return {
+    comments,
+    commentsHint: `${shown}: get_ticket shows at most ${COMMENTS_SHOWN} comments and ${COMMENT_TEXT_BUDGET / 1024} KB of their text. get_ticket_history has every comment in full (its comment_added events).`,
+  };
+}
 
 const ticketWithCommentsRow = prepared('store.ticketWithComments', (db, p: { id: string }) => withComments(db).where('t.id', '=', p.id));
 
@@ -149,7 +193,7 @@ const ticketWithCommentsByKeyRow = prepared('store.ticketWithCommentsByKey', (db
 type TicketWithCommentsRow = Awaited<ReturnType<typeof ticketWithCommentsRow>>[number];
 
 async function withCommentsFromRow(deps: ServiceDeps, db: Db, t: TicketWithCommentsRow): Promise<TicketWithComments> {
-  return { ...(await detailFromRow(deps, db, t)), commentCount: t.comment_count, comments: parseJson(t.comments_json) };
+  return { ...(await detailFromRow(deps, db, t)), commentCount: t.comment_count, ...commentsWithin(parseJson(t.comments_json), t.comment_count) };
 }
 
 export async function readTicketWithComments(deps: ServiceDeps, db: Db, ticketId: string): Promise<TicketWithComments> {
