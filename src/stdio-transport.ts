@@ -3,7 +3,7 @@ import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol
 
 /** The longest line read; a longer one is skipped and answered, and the session goes on. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
-/** Requests read and not yet answered; at this many, no more input is read until one is answered. */
+/** Requests read and not yet answered; at this many, the next request waits (unread) until one is answered. */
 export const MAX_REQUESTS_IN_FLIGHT = 32;
 
 /**
@@ -14,10 +14,10 @@ export const MAX_REQUESTS_IN_FLIGHT = 32;
  * line over MAX_LINE_BYTES is skipped and answered instead of closing the transport.
  *
  * And backpressure, so a client that stops reading cannot make the server hold its
- * answers without bound: while stdout's buffer is above its high-water mark, or
- * MAX_REQUESTS_IN_FLIGHT requests are unanswered, lines already read wait and stdin is
- * not read (the client's writes then block in the pipe). Requests past the limit wait,
- * not fail: one client owns the session, and it is its own pace that is held.
+ * answers without bound: while stdout's buffer is above its high-water mark, or a
+ * request would pass MAX_REQUESTS_IN_FLIGHT unanswered ones, lines already read wait
+ * and stdin is not read (the client's writes then block in the pipe). Requests past the
+ * limit wait, not fail: one client owns the session, and it is its own pace that is held.
  */
 export class StdioLineTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
@@ -28,9 +28,11 @@ export class StdioLineTransport implements Transport {
   #pendingBytes = 0;
   /** Inside a line over the limit: everything up to its newline is dropped. */
   #skipping = false;
-  /** Whole lines read and not yet handled, from #next on. */
+  /** Whole lines read and not yet handled, from #next on; #head is the next one parsed, while it waits. */
   #lines: string[] = [];
   #next = 0;
+  #head: JSONRPCMessage | null | undefined;
+  #pumping = false;
   /** Unanswered requests by id (a client may reuse an id while its first use is in flight). */
   #inFlight = new Map<string | number, number>();
   #inFlightCount = 0;
@@ -102,23 +104,33 @@ export class StdioLineTransport implements Transport {
     this.#pending.push(chunk.subarray(from));
   };
 
-  /** Handles the lines read while nothing holds them back, and reads stdin only while nothing does. */
+  /**
+   * Handles the lines read, in order, until stdout is full or the next is a request with
+   * MAX_REQUESTS_IN_FLIGHT already unanswered (notifications go on: a cancellation frees a
+   * place); stdin is read only while no line waits and stdout takes more.
+   */
   #pump(): void {
-    while (this.#next < this.#lines.length && !this.#held() && !this.#closed) this.#receive(this.#lines[this.#next++]!);
+    if (this.#pumping) return;
+    this.#pumping = true;
+    while (this.#next < this.#lines.length && !this.#outputFull && !this.#closed) {
+      if (this.#head === undefined) this.#head = this.#parse(this.#lines[this.#next]!);
+      const message = this.#head;
+      if (message && 'method' in message && 'id' in message && this.#inFlightCount >= MAX_REQUESTS_IN_FLIGHT) break;
+      this.#head = undefined;
+      this.#next++;
+      if (message) this.#deliver(message);
+    }
     if (this.#next === this.#lines.length) {
       this.#lines = [];
       this.#next = 0;
     }
-    const hold = this.#held() && !this.#closed;
+    this.#pumping = false;
+    const hold = (this.#outputFull || this.#next < this.#lines.length) && !this.#closed;
     if (hold !== this.#paused) {
       this.#paused = hold;
       if (hold) this.stdin.pause();
       else this.stdin.resume();
     }
-  }
-
-  #held(): boolean {
-    return this.#outputFull || this.#inFlightCount >= MAX_REQUESTS_IN_FLIGHT;
   }
 
   #write(message: unknown): void {
@@ -140,30 +152,34 @@ export class StdioLineTransport implements Transport {
     this.#pump();
   }
 
-  #receive(line: string): void {
-    if (line.trim() === '') return;
+  /** The message on a line; null for a blank line or one answered here with a JSON-RPC error. */
+  #parse(line: string): JSONRPCMessage | null {
+    if (line.trim() === '') return null;
     let json: unknown;
     try {
       json = JSON.parse(line);
     } catch (error) {
       this.onerror?.(error as Error);
-      return this.#reject(null, -32700, 'Parse error: a line of input was not JSON.');
+      this.#reject(null, -32700, 'Parse error: a line of input was not JSON.');
+      return null;
     }
     const message = JSONRPCMessageSchema.safeParse(json);
-    if (!message.success) {
-      const id = (json as { id?: unknown } | null)?.id;
-      const batch = Array.isArray(json) ? ' Batches are not taken over stdio: send one message per line.' : '';
-      return this.#reject(typeof id === 'string' || typeof id === 'number' ? id : null, -32600, `Invalid Request: not a JSON-RPC 2.0 message.${batch}`);
-    }
-    const received = message.data;
-    if ('method' in received && 'id' in received) {
-      this.#inFlight.set(received.id, (this.#inFlight.get(received.id) ?? 0) + 1);
+    if (message.success) return message.data;
+    const id = (json as { id?: unknown } | null)?.id;
+    const batch = Array.isArray(json) ? ' Batches are not taken over stdio: send one message per line.' : '';
+    this.#reject(typeof id === 'string' || typeof id === 'number' ? id : null, -32600, `Invalid Request: not a JSON-RPC 2.0 message.${batch}`);
+    return null;
+  }
+
+  #deliver(message: JSONRPCMessage): void {
+    if ('method' in message && 'id' in message) {
+      this.#inFlight.set(message.id, (this.#inFlight.get(message.id) ?? 0) + 1);
       this.#inFlightCount++;
-    } else if ('method' in received && received.method === 'notifications/cancelled') {
-      const id = (received.params as { requestId?: unknown } | undefined)?.requestId;
+    } else if ('method' in message && message.method === 'notifications/cancelled') {
+      const id = (message.params as { requestId?: unknown } | undefined)?.requestId;
       if (typeof id === 'string' || typeof id === 'number') this.#settle(id);
     }
-    this.onmessage?.(received);
+    this.onmessage?.(message);
   }
 
   #reject(id: string | number | null, code: number, message: string): void {
