@@ -19,14 +19,15 @@ export interface HttpLimits {
   requestTimeoutMs: number;
   /** An idle keep-alive connection is closed after this. */
   keepAliveTimeoutMs: number;
-  /** An answer the client reads nothing of for this long: its connection is cut. */
+  /** An answer the client has not taken this long after it was written: its connection is cut. */
   sendTimeoutMs: number;
   /** Connections open at once; one more is closed as it arrives. */
   maxConnections: number;
 }
 
 /**
- * A request of at most MAX_BODY_BYTES arrives in well under 30 s on any working link, and a
+ * A request of at most MAX_BODY_BYTES (4 MB), or an answer of at most a batch's 4 MB of
+ * text (about 9 MB on the wire), moves in well under 30 s on any working link, and a
  * client never needs 10 s to send headers. 256 connections are far more than a team's
  * agents hold (an MCP client keeps one or two), and well inside the 1,024 file
  * descriptors of a default `ulimit -n`.
@@ -191,9 +192,13 @@ export async function startHttpServer(service: TicketService, options: HttpOptio
         active.delete(req);
         if (active.size === 0) drained?.();
       });
-      // Once the answer is written, a client that reads nothing of it for sendTimeoutMs is cut:
-      // a stalled reader must not hold its answer, and its key's calls, for ever.
-      res.once('prefinish', () => req.socket.setTimeout(limits.sendTimeoutMs));
+      // Once the answer is written, the client has sendTimeoutMs to take it: a stalled reader must
+      // not hold its answer, and its key's calls, for ever. (Node hands the answer to the socket in
+      // one write, so its socket timeout would not see a slow reader's progress either.)
+      res.once('prefinish', () => {
+        const timer = setTimeout(() => req.socket.destroy(), limits.sendTimeoutMs).unref();
+        res.once('close', () => clearTimeout(timer));
+      });
       // Routed on the raw target: a malformed one (say "//[") must not throw out of the handler.
       const path = (req.url ?? '/').split('?')[0];
       const work =
