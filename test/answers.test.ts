@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, fails, ok, spawnServer, tempDir, type SpawnedServer } from './helpers.js';
 import { newKey, rssOf, serveHttp, stop, type ServedHttp } from './serve.js';
@@ -161,26 +162,43 @@ describe('a read-only key over HTTP', () => {
   });
 });
 
-describe('a stdio client that stops reading', () => {
-  it('is not read from while its answers wait, so the server holds a bounded amount; each answer arrives once it reads', async () => {
-    const server = spawn(process.execPath, [CLI, '--db', db, '--log-level', 'error'], { stdio: ['pipe', 'pipe', 'inherit'], env });
-    const send = (message: unknown) => server.stdin.write(`${JSON.stringify(message)}\n`);
-    let answered = 0;
-    let rest = '';
-    server.stdout.on('data', (chunk: Buffer) => {
-      const lines = (rest + chunk.toString()).split('\n');
-      rest = lines.pop()!;
-      answered += lines.length;
-    });
-    send({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'stalled', version: '1' } } });
-    send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+/** The stdio bin driven with raw lines: what it answered, by id, in order. */
+async function rawStdio() {
+  const server = spawn(process.execPath, [CLI, '--db', db, '--log-level', 'error'], { stdio: ['pipe', 'pipe', 'inherit'], env });
+  const send = (message: unknown) => server.stdin.write(`${JSON.stringify(message)}\n`);
+  const answers: { id: number; result?: unknown }[] = [];
+  let rest = '';
+  server.stdout.on('data', (chunk: Buffer) => {
+    const lines = (rest + chunk.toString()).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) answers.push(JSON.parse(line));
+  });
+  const answered = async (count: number, ms = 30_000) => {
+    const deadline = Date.now() + ms;
+    while (answers.length < count && Date.now() < deadline) await sleep(20);
+    return answers.length;
+  };
+  send({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+  send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  await answered(1);
+  const close = async () => {
+    server.stdin.end();
+    await once(server, 'exit');
+  };
+  return { server, send, answers, answered, close };
+}
+
+describe('a stdio client', () => {
+  it('that stops reading is not read from while its answers wait, so the server holds a bounded amount; each answer arrives once it reads', async () => {
+    const { server, send, answered, close } = await rawStdio();
     send(rpc(1, 'get_ticket', { id: keys.medium }));
-    while (answered < 2) await sleep(20);
+    await answered(2);
     const before = rssOf(server.pid!);
 
     server.stdout.pause();
     const sent = 2_000;
-    for (let i = 2; i < sent + 2; i++) send(rpc(i, 'get_ticket', { id: keys.medium }));
+    // Long ids make the 2,000 lines (600 KB) more than the pipe and the server's input buffers hold.
+    for (let i = 2; i < sent + 2; i++) send(rpc(`${i}${'.'.repeat(200)}`, 'get_ticket', { id: keys.medium }));
     await sleep(2_000);
     // Unbounded, the server would have read every line and hold ~2,000 answers of 50 KB on the wire each.
     expect(server.stdin.writableLength).toBeGreaterThan(0);
@@ -188,11 +206,26 @@ describe('a stdio client that stops reading', () => {
     expect(held).toBeLessThan(40 * 1024 * 1024);
 
     server.stdout.resume();
-    const deadline = Date.now() + 30_000;
-    while (answered < sent + 2 && Date.now() < deadline) await sleep(50);
-    expect(answered).toBe(sent + 2);
+    expect(await answered(sent + 2)).toBe(sent + 2);
     console.log(`stalled stdio client: server RSS grew ${(held / 1024 / 1024).toFixed(1)} MB while ${sent} get_ticket waited; all answered once it read`);
-    server.stdin.end();
-    await once(server, 'exit');
+    await close();
   }, 60_000);
+
+  it('that cancels calls in flight frees their places: the server reads on', async () => {
+    const { send, answers, answered, close } = await rawStdio();
+    const lock = new BetterSqlite3(db);
+    lock.exec('BEGIN IMMEDIATE');
+    try {
+      // 32 writes wait for the lock: as many requests as may be in flight. Cancelled, they answer nothing.
+      for (let i = 1; i <= 32; i++) send(rpc(i, 'create_ticket', { title: `Cancelled ${i}`, requestorEmail: 'c@example.com' }));
+      for (let i = 1; i <= 32; i++) send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: i, reason: 'changed my mind' } });
+      send({ jsonrpc: '2.0', id: 'after', method: 'ping' });
+      await answered(2, 5_000);
+      expect(answers.at(-1)).toEqual({ jsonrpc: '2.0', id: 'after', result: {} });
+    } finally {
+      lock.exec('ROLLBACK');
+      lock.close();
+    }
+    await close();
+  });
 });

@@ -60,6 +60,22 @@ describe.concurrent('slow clients', () => {
     expect(served.log()).not.toContain('"level":"error"');
   });
 
+  it('are not cut by the request timeout while their call waits for the database', async () => {
+    const lock = new BetterSqlite3(db);
+    lock.exec('BEGIN IMMEDIATE');
+    const write = fetch(served.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${key}` },
+      body: JSON.stringify(call(1, 'create_ticket', { title: 'Waited for the lock', requestorEmail: 'w@example.com' })),
+    });
+    await sleep(3_000);
+    lock.exec('ROLLBACK');
+    lock.close();
+    const answer = await write;
+    expect(answer.status).toBe(200);
+    expect((await answer.json()).result.structuredContent).toMatchObject({ status: true, data: { title: 'Waited for the lock' } });
+  });
+
   it('are cut when they stop reading an answer for longer than the send timeout', async () => {
     const client = await rawClient(served.port);
     client.socket.pause();
