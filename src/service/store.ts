@@ -6,7 +6,8 @@ import { conflict, invalidTransition } from '../errors.js';
 import type { Caller } from './context.js';
 import { STATUS_NAMES, type StatusName } from './lifecycle.js';
 import { findTicket, teamOfKey, type TicketKey, type TicketRecord } from './refs.js';
-import type { Comment, TicketDetail, TicketWithComments } from './views.js';
+import { COMMENT_TEXT_BUDGET, COMMENTS_SHOWN, commentsWithin } from './comment-budget.js';
+import type { TicketDetail, TicketWithComments } from './views.js';
 
 /** What the service answers: the data, and one sentence saying what happened. */
 export interface Result<T> {
@@ -122,15 +123,6 @@ const detailQuery = (db: Db) =>
 
 const ticketDetailRow = prepared('store.ticketDetail', (db, p: { id: string }) => detailQuery(db).where('t.id', '=', p.id));
 
-/** get_ticket shows at most this many of the newest comments; get_ticket_history has them all. */
-const COMMENTS_SHOWN = 20;
-
-/**
- * ...and at most this many bytes (UTF-8) of their text, so an answer stays small whatever
- * the thread: the newest comment is always shown, cut to this size if it is longer.
- */
-export const COMMENT_TEXT_BUDGET = 16 * 1024;
-
 /**
  * The same, with the comment count and the newest comments (oldest of them first): still
  * one statement. It reads the newest COMMENTS_SHOWN, adds up their sizes from the newest,
@@ -150,38 +142,6 @@ const withComments = (db: Db) =>
                   FROM comments cm WHERE cm.ticket_id = t.id ORDER BY cm.created_at DESC, cm.rowid DESC LIMIT ${sql.lit(COMMENTS_SHOWN)}) w) n
       WHERE n.newer_bytes < ${sql.lit(COMMENT_TEXT_BUDGET)})`.as('comments_json'),
   ]);
-
-/** A comment as withComments reads it: its body is at most COMMENT_TEXT_BUDGET characters of the whole. */
-type CommentRow = Comment & { bytes: number; newerBytes: number };
-
-/** The first `limit` bytes of a text, cut between two characters (never inside one's UTF-8 bytes). */
-function cutToBytes(text: string, limit: number): string {
-  const bytes = Buffer.from(text);
-  let end = limit;
-  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
-  return bytes.subarray(0, end).toString('utf8');
-}
-
-/** The comments withComments read, within the budget, and a hint when some are left out or cut. */
-function commentsWithin(rows: CommentRow[], count: number): Pick<TicketWithComments, 'comments' | 'commentsHint'> {
-  let cut = false;
-  const comments: Comment[] = [];
-  for (const { bytes, newerBytes, ...comment } of rows) {
-    if (newerBytes + bytes <= COMMENT_TEXT_BUDGET) comments.push(comment);
-    else if (newerBytes === 0) {
-      cut = true;
-      comments.push({ ...comment, body: `${cutToBytes(comment.body, COMMENT_TEXT_BUDGET)}\n[cut: this comment has ${bytes} bytes; get_ticket_history has it whole]` });
-    }
-  }
-  if (comments.length === count && !cut) return { comments };
-  const shown = cut
-    ? `The newest comment is cut to ${COMMENT_TEXT_BUDGET / 1024} KB${count > 1 ? `, and the ${count - 1} older ones are not shown` : ''}`
-    : `The newest ${comments.length} of ${count} comments are shown`;
-  return {
-    comments,
-    commentsHint: `${shown}: get_ticket shows at most ${COMMENTS_SHOWN} comments and ${COMMENT_TEXT_BUDGET / 1024} KB of their text. get_ticket_history has every comment in full (its comment_added events).`,
-  };
-}
 
 const ticketWithCommentsRow = prepared('store.ticketWithComments', (db, p: { id: string }) => withComments(db).where('t.id', '=', p.id));
 
