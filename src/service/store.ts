@@ -124,23 +124,19 @@ const detailQuery = (db: Db) =>
 const ticketDetailRow = prepared('store.ticketDetail', (db, p: { id: string }) => detailQuery(db).where('t.id', '=', p.id));
 
 /**
- * The same, with the comment count and the newest comments (oldest of them first): still
- * one statement. It reads the newest COMMENTS_SHOWN, adds up their sizes from the newest,
- * and keeps those whose newer ones left room in COMMENT_TEXT_BUDGET: the ones shown whole,
- * and the one that passes the budget, which commentsWithin() drops (or cuts, if it is
- * the newest). Its LIMIT is a literal, for the reason given at stableLimit.
+ * The same, with the comment count and the newest comments (oldest of them first), each
+ * with its size and its text cut to the budget (commentsWithin() picks those shown): still
+ * one statement. Its LIMIT is a literal, for the reason given at stableLimit.
  */
 const withComments = (db: Db) =>
   detailQuery(db).select([
     sql<number>`(SELECT count(*) FROM comments WHERE ticket_id = t.id)`.as('comment_count'),
     sql<string>`(SELECT json_group_array(json_object('id', n.id, 'author', n.author, 'authorId', n.author_id,
         'body', substr(n.body, 1, ${sql.lit(COMMENT_TEXT_BUDGET)}), 'internal', json(iif(n.is_internal, 'true', 'false')),
-        'createdAt', n.created_at, 'bytes', n.bytes, 'newerBytes', n.newer_bytes) ORDER BY n.created_at, n.seq)
-      FROM (SELECT w.*, sum(w.bytes) OVER (ORDER BY w.created_at DESC, w.seq DESC) - w.bytes AS newer_bytes
-            FROM (SELECT cm.id, (SELECT name FROM agents WHERE id = cm.author_id) AS author, cm.author_id, cm.body,
-                    octet_length(cm.body) AS bytes, cm.is_internal, cm.created_at, cm.rowid AS seq
-                  FROM comments cm WHERE cm.ticket_id = t.id ORDER BY cm.created_at DESC, cm.rowid DESC LIMIT ${sql.lit(COMMENTS_SHOWN)}) w) n
-      WHERE n.newer_bytes < ${sql.lit(COMMENT_TEXT_BUDGET)})`.as('comments_json'),
+        'createdAt', n.created_at, 'bytes', octet_length(n.body)) ORDER BY n.created_at, n.seq)
+      FROM (SELECT cm.id, (SELECT name FROM agents WHERE id = cm.author_id) AS author, cm.author_id, cm.body, cm.is_internal,
+              cm.created_at, cm.rowid AS seq
+            FROM comments cm WHERE cm.ticket_id = t.id ORDER BY cm.created_at DESC, cm.rowid DESC LIMIT ${sql.lit(COMMENTS_SHOWN)}) n)`.as('comments_json'),
   ]);
 
 const ticketWithCommentsRow = prepared('store.ticketWithComments', (db, p: { id: string }) => withComments(db).where('t.id', '=', p.id));
