@@ -40,6 +40,11 @@ Options:
   --json               doctor: the findings as JSON
   -h, --help           show this help
   -v, --version        show the version
+
+serve's limits, from the environment (milliseconds; defaults in brackets):
+  TICKETS_HTTP_HEADERS_TIMEOUT_MS [10000]  TICKETS_HTTP_REQUEST_TIMEOUT_MS [30000] (the whole request, body included)
+  TICKETS_HTTP_KEEPALIVE_TIMEOUT_MS [5000] TICKETS_HTTP_SEND_TIMEOUT_MS [30000] (to take an answer)
+  TICKETS_HTTP_MAX_CONNECTIONS [256] (a count)
 `;
 
 async function main(): Promise<void> {

@@ -2,7 +2,9 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { Protocol } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool as ListedTool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { answerTooLarge, MAX_ANSWER_BYTES, type CallGate } from './answer-limits.js';
 import { isShown, type Surface, type Tool, type Toolset } from '../tools/tool.js';
+import type { DomainError } from './errors.js';
 import { envelopeForError, envelopeSchema, failed, succeeded, type Envelope } from './envelope.js';
 import { isJsonObject, toToolJsonSchema } from './json-schema.js';
 import type { Logger } from './log.js';
@@ -24,6 +26,8 @@ export interface ServerOptions {
   log: Logger;
   /** The tools shown: all of them unless trimmed. */
   surface?: Surface;
+  /** Admits calls and their answers: over HTTP, the key's calls in flight and the request's answer budget. */
+  gate?: CallGate;
 }
 
 /**
@@ -85,10 +89,23 @@ export async function toolListing(surface: Surface = {}): Promise<{ tools: Liste
   };
 }
 
-function asResult(envelope: Envelope<unknown>, tool?: Tool): CallToolResult {
-  const content: CallToolResult['content'] = [{ type: 'text', text: JSON.stringify(envelope) }];
+function asResult(envelope: Envelope<unknown>, text: string, tool?: Tool): CallToolResult {
+  const content: CallToolResult['content'] = [{ type: 'text', text }];
   if (envelope.status && tool?.link) content.push(tool.link(envelope.data));
   return { content, structuredContent: envelope as unknown as Record<string, unknown>, isError: !envelope.status };
+}
+
+/** Why an answer of this size may not go out, if it may not: over MAX_ANSWER_BYTES, or past the gate's budget. */
+function withholding(tool: Tool, envelope: Envelope<unknown>, bytes: number, gate: CallGate | undefined): DomainError | undefined {
+  const changed = envelope.status && !tool.annotations.readOnlyHint;
+  if (bytes > MAX_ANSWER_BYTES) return answerTooLarge(tool.name, bytes, changed, pageLength(tool, envelope));
+  return gate?.deliver(bytes, changed);
+}
+
+/** How many rows a paging tool's answer holds (its data's one list), or undefined for a tool that does not page. */
+function pageLength(tool: Tool, envelope: Envelope<unknown>): number | undefined {
+  if (!('pageSize' in tool.input.shape) || !isJsonObject(envelope.data)) return undefined;
+  return (Object.values(envelope.data).find(Array.isArray) as unknown[] | undefined)?.length;
 }
 
 function trimmedAway(name: string, surface: Surface): Envelope<never> {
@@ -107,7 +124,8 @@ function trimmedAway(name: string, surface: Surface): Envelope<never> {
  * runs; here every answer, argument validation included, is the envelope.
  */
 export function createServer(service: TicketService, options: ServerOptions): McpServer {
-  const { caller, log, surface = {} } = options;
+  const { caller, log, surface = {}, gate } = options;
+  const fail = (error: unknown, name: string) => envelopeForError(error, (fault) => log.error('tool call failed', { tool: name, error: fault }));
   let shown: Promise<{ byName: Map<string, Tool>; all: readonly Tool[] }> | undefined;
   const shownTools = () =>
     (shown ??= registry().then((m) => ({ byName: new Map(m.selectTools(surface).map((tool) => [tool.name, tool])), all: m.tools })));
@@ -137,18 +155,27 @@ export function createServer(service: TicketService, options: ServerOptions): Mc
     const started = performance.now();
     const { byName, all } = await shownTools();
     const tool = byName.get(name);
+    const refused = tool && gate?.admit();
     let envelope: Envelope<unknown>;
     if (!tool) {
       envelope = all.some((t) => t.name === name)
         ? trimmedAway(name, surface)
         : failed('NOT_FOUND', `There is no tool "${name}".`, { hint: `Tools: ${[...byName.keys()].join(', ')}.` });
+    } else if (refused) {
+      envelope = fail(refused, name);
     } else {
       try {
         const { data, message } = await tool.run(service, caller, parseArguments(tool.name, tool.input, args));
         envelope = succeeded(data, message);
       } catch (error) {
-        envelope = envelopeForError(error, (fault) => log.error('tool call failed', { tool: name, error: fault }));
+        envelope = fail(error, name);
       }
+    }
+    let text = JSON.stringify(envelope);
+    const withheld = tool && !refused ? withholding(tool, envelope, Buffer.byteLength(text), gate) : undefined;
+    if (withheld) {
+      envelope = fail(withheld, name);
+      text = JSON.stringify(envelope);
     }
     // No arguments or answers at info level: they hold ticket contents. At debug, the arguments too.
     log.debug('tool call arguments', { tool: name, arguments: args });
@@ -159,7 +186,7 @@ export function createServer(service: TicketService, options: ServerOptions): Mc
       ms: Math.round((performance.now() - started) * 1000) / 1000,
       outcome: envelope.error?.code ?? 'OK',
     });
-    return asResult(envelope, tool);
+    return asResult(envelope, text, tool);
   });
   registerResourcesAndPrompts(mcp, service, caller, log, surface.readOnly === true);
   return mcp;

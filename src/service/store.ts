@@ -6,6 +6,7 @@ import { conflict, invalidTransition } from '../errors.js';
 import type { Caller } from './context.js';
 import { STATUS_NAMES, type StatusName } from './lifecycle.js';
 import { findTicket, teamOfKey, type TicketKey, type TicketRecord } from './refs.js';
+import { COMMENT_TEXT_BUDGET, COMMENTS_SHOWN, commentsWithin } from './comment-budget.js';
 import type { TicketDetail, TicketWithComments } from './views.js';
 
 /** What the service answers: the data, and one sentence saying what happened. */
@@ -125,18 +126,17 @@ const detailQuery = (db: Db) =>
 
 const ticketDetailRow = prepared('store.ticketDetail', (db, p: { id: string }) => detailQuery(db).where('t.id', '=', p.id));
 
-/** get_ticket shows the newest comments; older ones are in get_ticket_history. */
-const COMMENTS_SHOWN = 20;
-
 /**
- * The same, with the comment count and the newest comments (oldest of them first): still
+ * The same, with the comment count and the newest comments (oldest of them first), each
+ * with its size and its text cut to the budget (commentsWithin() picks those shown): still
  * one statement. Its LIMIT is a literal, for the reason given at stableLimit.
  */
 const withComments = (db: Db) =>
   detailQuery(db).select([
     sql<number>`(SELECT count(*) FROM comments WHERE ticket_id = t.id)`.as('comment_count'),
-    sql<string>`(SELECT json_group_array(json_object('id', n.id, 'author', n.author, 'authorId', n.author_id, 'body', n.body,
-        'internal', json(iif(n.is_internal, 'true', 'false')), 'createdAt', n.created_at) ORDER BY n.created_at, n.seq)
+    sql<string>`(SELECT json_group_array(json_object('id', n.id, 'author', n.author, 'authorId', n.author_id,
+        'body', substr(n.body, 1, ${sql.lit(COMMENT_TEXT_BUDGET)}), 'internal', json(iif(n.is_internal, 'true', 'false')),
+        'createdAt', n.created_at, 'bytes', octet_length(n.body)) ORDER BY n.created_at, n.seq)
       FROM (SELECT cm.id, (SELECT name FROM agents WHERE id = cm.author_id) AS author, cm.author_id, cm.body, cm.is_internal,
               cm.created_at, cm.rowid AS seq
             FROM comments cm WHERE cm.ticket_id = t.id ORDER BY cm.created_at DESC, cm.rowid DESC LIMIT ${sql.lit(COMMENTS_SHOWN)}) n)`.as('comments_json'),
@@ -152,7 +152,7 @@ const ticketWithCommentsByKeyRow = prepared('store.ticketWithCommentsByKey', (db
 type TicketWithCommentsRow = Awaited<ReturnType<typeof ticketWithCommentsRow>>[number];
 
 async function withCommentsFromRow(deps: ServiceDeps, db: Db, t: TicketWithCommentsRow): Promise<TicketWithComments> {
-  return { ...(await detailFromRow(deps, db, t)), commentCount: t.comment_count, comments: parseJson(t.comments_json) };
+  return { ...(await detailFromRow(deps, db, t)), commentCount: t.comment_count, ...commentsWithin(parseJson(t.comments_json), t.comment_count) };
 }
 
 export async function readTicketWithComments(deps: ServiceDeps, db: Db, ticketId: string): Promise<TicketWithComments> {

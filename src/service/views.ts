@@ -88,8 +88,10 @@ export type Comment = z.infer<typeof comment>;
 
 export const ticketWithComments = ticketDetail.extend({
   commentCount: z.number().int(),
-  /** The newest comments, oldest first. */
+  /** The newest comments, oldest first, as many as fit get_ticket's budget. */
   comments: z.array(comment),
+  /** Present when comments are left out or cut: how many are shown, and where the rest are. */
+  commentsHint: z.string().optional(),
 });
 export type TicketWithComments = z.infer<typeof ticketWithComments>;
 
