@@ -28,6 +28,26 @@ describe('a database another process holds', () => {
     await service.close();
   });
 
+  it('keeps the event loop turning while many writes wait for the holder', async () => {
+    const path = join(dir, 'queue.db');
+    const { service, caller } = await openService(path);
+    const other = new BetterSqlite3(path);
+    other.exec('BEGIN IMMEDIATE');
+    const writes = Array.from({ length: 8 }, (_, i) => service.createTicket(caller, { title: `Queued ${i}`, requestorEmail: 'q@example.com' }));
+    // SQLite's busy wait blocks the thread; the waits between tries must not. Count 10 ms ticks over 1.5 s.
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    clearInterval(ticker);
+    other.exec('COMMIT');
+    const created = await Promise.all(writes);
+    expect(created.map((c) => c.data.ticketIdentifier).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `SUP-${i + 1}`).sort());
+    // Up to 150 ticks fit; a loop blocked in 100 ms busy waits got about a fifth of them.
+    expect(ticks).toBeGreaterThan(75);
+    other.close();
+    await service.close();
+  });
+
   it('serves concurrent calls on a fresh process, where the first ones load the workspace lookups', async () => {
     const { service, caller } = await openService(join(dir, 'fresh.db'));
     const answers = await Promise.all([

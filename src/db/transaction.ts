@@ -58,14 +58,28 @@ async function retryWhileBusy<T>(deadlineMs: number, attempt: () => Promise<T>):
   }
 }
 
+/** The last write of each handle, queued or running: the next one starts after it settles. */
+const lastWrite = new WeakMap<Db, Promise<unknown>>();
+
 /**
  * One write: BEGIN IMMEDIATE takes SQLite's write lock before the first read, so a
- * check-then-write inside `work` cannot race another process.
+ * check-then-write inside `work` cannot race another process. A process's writes take
+ * turns, retries included: while another process holds the lock, only one of them
+ * busy-waits (which blocks the thread), and the rest wait without blocking it.
  */
 export async function writeTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
   const rules = rulesOf.get(db) ?? DEFAULT_RULES;
   rules.refuseWrites?.();
-  return retryWhileBusy(rules.busyDeadlineMs, () => runInTransaction(db, 'BEGIN IMMEDIATE', work, rules.beforeCommit));
+  const previous = lastWrite.get(db) ?? Promise.resolve();
+  const turn = previous.then(
+    () => retryWhileBusy(rules.busyDeadlineMs, () => runInTransaction(db, 'BEGIN IMMEDIATE', work, rules.beforeCommit)),
+  );
+  const settled = turn.catch(() => {});
+  lastWrite.set(db, settled);
+  void settled.then(() => {
+    if (lastWrite.get(db) === settled) lastWrite.delete(db);
+  });
+  return turn;
 }
 
 /**
