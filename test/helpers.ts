@@ -63,11 +63,11 @@ export interface SpawnedServer {
   stderr: () => string;
 }
 
-/** The built bin over stdio, as an agent runtime spawns it. */
-export async function spawnServer(args: string[], env: Record<string, string> = {}): Promise<SpawnedServer> {
+/** The built bin over stdio, as an agent runtime spawns it (`bin`: the command that starts it, when not plain node). */
+export async function spawnServer(args: string[], env: Record<string, string> = {}, [command, ...bin] = [process.execPath, CLI]): Promise<SpawnedServer> {
   const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [CLI, ...args],
+    command: command!,
+    args: [...bin, ...args],
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stderr: 'pipe',
   });

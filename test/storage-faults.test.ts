@@ -28,22 +28,23 @@ afterAll(() => {
 });
 
 /**
- * Run as root, a server can write a 0444 file: the bin is started as `nobody`
- * (through a preload that drops privileges) to meet a read-only file as a service
- * account would. Not root, the file mode alone does it.
+ * Run as root, a server can write a 0444 file: there the bin is started without the
+ * capabilities that override file modes (setpriv), so it meets a read-only file as a
+ * service account would, while still reaching a checkout only root may enter. Not root,
+ * the file mode alone does it.
  */
-const dropPrivileges = join(dir, 'drop-privileges.cjs');
-writeFileSync(dropPrivileges, 'if (process.getuid() === 0) { process.setgid(65534); process.setuid(65534); }\n');
-const unprivileged = { NODE_OPTIONS: `--require ${dropPrivileges}` };
-chmodSync(dir, 0o755);
+const UNPRIVILEGED_BIN =
+  process.getuid?.() === 0
+    ? ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', process.execPath, CLI]
+    : [process.execPath, CLI];
 
 /** Rejects when `promise` takes longer than a second: what "not delayed" means here. */
 const withinASecond = <T>(promise: Promise<T>): Promise<T> =>
   Promise.race([promise, sleep(1_000).then(() => Promise.reject(new Error('waited more than 1 s')))]);
 
-async function serveHttp(db: string, env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [CLI, 'serve', '--http', '127.0.0.1:0', '--db', db], {
-    env: { PATH: process.env.PATH ?? '', HOME: dir, ...env },
+async function serveHttp(db: string, [command, ...bin] = [process.execPath, CLI]) {
+  const child = spawn(command!, [...bin, 'serve', '--http', '127.0.0.1:0', '--db', db], {
+    env: { PATH: process.env.PATH ?? '', HOME: dir },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
@@ -169,7 +170,7 @@ describe('the storage under faults', () => {
     expect((await serveHttp(db)).health).toEqual({ status: 'ok', version: expect.any(String), writable: true });
     chmodSync(db, 0o444);
 
-    const server = await spawnServer(['--db', db], unprivileged);
+    const server = await spawnServer(['--db', db], {}, UNPRIVILEGED_BIN);
     expect((await ok(server.client, 'list_tickets')).tickets.map((t: any) => t.title)).toEqual(['Written before']);
     const error = await fails(server.client, 'create_ticket', { title: 'Refused', requestorEmail: 'ana@example.com' }, 'UNAVAILABLE');
     expect(error.message).toBe(`The database ${db} is read-only for this server (its file, folder or disk cannot be written), so nothing was changed.`);
@@ -179,7 +180,7 @@ describe('the storage under faults', () => {
     expect(logs[0]).toMatchObject({ level: 'warn', msg: 'the database cannot be written: serving reads only, writes answer UNAVAILABLE', reason: 'read_only' });
     expect(logs.find((l) => l.msg === 'ticket-mcp ready on stdio')).toMatchObject({ writable: false });
 
-    const { health, log } = await serveHttp(db, unprivileged);
+    const { health, log } = await serveHttp(db, UNPRIVILEGED_BIN);
     expect(health).toEqual({ status: 'ok', version: expect.any(String), writable: false });
     expect(log).toContain('the database cannot be written');
   });
@@ -193,7 +194,7 @@ describe('the storage under faults', () => {
     await writer.client.close();
     chmodSync(db, 0o644);
     chmodSync(folder, 0o555);
-    const refused = spawnSync(process.execPath, [CLI, '--db', db], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...unprivileged }, input: '' });
+    const refused = spawnSync(UNPRIVILEGED_BIN[0]!, [...UNPRIVILEGED_BIN.slice(1), '--db', db], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, input: '' });
     chmodSync(folder, 0o755);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain(`Cannot read the database ${db}: its folder is read-only, and SQLite needs to create ${db}-shm beside it to read it.`);
