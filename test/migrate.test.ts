@@ -146,6 +146,26 @@ describePg('ticket-mcp migrate (SQLite → PostgreSQL)', () => {
     }
   });
 
+  it('refuses a target that holds rows before writing anything to it, not even a schema upgrade', async () => {
+    const database = await freshDatabase();
+    const opened = await openPostgres(database.url);
+    await opened.pool.query(`INSERT INTO workspaces (id, name, created_at) VALUES ('ws_1', 'default', '2026-01-01T00:00:00.000Z')`);
+    // As a database an earlier ticket-mcp left: its last migration not applied yet.
+    await opened.pool.query('DELETE FROM schema_migrations WHERE version = 4');
+    await opened.close();
+    const refused = runMigrate(source, database);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/already holds ticket-mcp data \(rows in workspaces\); migrate copies only into an empty database, and wrote nothing\./);
+    const client = await connectPg(database.url);
+    expect((await client.query('SELECT max(version)::int AS v FROM schema_migrations')).rows[0].v).toBe(3);
+    await client.end();
+
+    const unreachable = bin(['migrate', '--from', source, '--to', `postgres://ops:${PASSWORD}@127.0.0.1:9/tickets`]);
+    expect(unreachable.status).toBe(1);
+    expect(unreachable.stderr).toMatch(/^ticket-mcp: Cannot use PostgreSQL at postgres:\/\/ops:\*\*\*@127\.0\.0\.1:9\/tickets: .*; migrate wrote nothing\./);
+    expect(unreachable.stderr).not.toContain(PASSWORD);
+  });
+
   it('continues every sequence and counter after the copied values', async () => {
     const raw = new BetterSqlite3(source, { readonly: true });
     const one = (sql: string) => raw.prepare(sql).pluck().get() as number;

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
 import { parseMigrations, schemaVersionOf } from '../db/migrate.js';
 import { openSqlite } from '../db/open.js';
-import { COPIED_TABLES, copySqliteToPostgres, type CopiedTable, type TableCounts } from '../db/postgres/copy.js';
+import { COPIED_TABLES, copySqliteToPostgres, tablesWithRows, targetNotEmpty, type CopiedTable, type TableCounts } from '../db/postgres/copy.js';
 import { examinePostgresUrl } from '../db/postgres/doctor.js';
 import { openPostgres, type OpenPostgres } from '../db/postgres/open.js';
 import { postgresMigrations } from '../db/postgres/schema.js';
@@ -64,14 +65,30 @@ function openSource(path: string): BetterSqlite3.Database {
   }
 }
 
-/** The target, set up or upgraded to the current schema; a server that cannot be reached is said so, without its password. */
+const UNREACHABLE_HINT = 'Check the --to URL, that the server is running and that the database exists (create an empty one with: createdb NAME).';
+
+/**
+ * The target, once it is known to hold no rows of ours (looked at before anything is
+ * written, not even a schema upgrade), set up or upgraded to the current schema. A server
+ * that cannot be reached is said so, without its password.
+ */
 async function openTarget(url: string, log: Logger): Promise<OpenPostgres> {
+  const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  probe.on('error', () => {}); // a lost connection fails the query under way
+  try {
+    await probe.connect();
+    const occupied = await tablesWithRows(probe);
+    if (occupied.length > 0) throw targetNotEmpty(redactUrl(url), occupied);
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    throw unavailable(`Cannot use PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}; migrate wrote nothing.`, { hint: UNREACHABLE_HINT });
+  } finally {
+    await probe.end().catch(() => {});
+  }
   try {
     return await openPostgres(url, { poolSize: 2, log });
   } catch (error) {
-    throw unavailable(`${(error as Error).message}; migrate wrote nothing.`, {
-      hint: 'Check the --to URL, that the server is running and that the database exists (create an empty one with: createdb NAME).',
-    });
+    throw unavailable(`${(error as Error).message}; migrate wrote nothing.`, { hint: UNREACHABLE_HINT });
   }
 }
 

@@ -84,11 +84,24 @@ function matchColumns(source: BetterSqlite3.Database, table: string, target: Col
   return target;
 }
 
-/** The tables of ours that already hold a row; a migration writes only into an empty database. */
-async function tablesWithRows(client: pg.ClientBase): Promise<CopiedTable[]> {
-  const probes = COPIED_TABLES.map((t) => `SELECT ${client.escapeLiteral(t)} AS name WHERE EXISTS (SELECT 1 FROM ${quote(t)})`);
+/** The tables of ours that hold a row; none in a database not set up yet. A migration writes only into an empty database. */
+export async function tablesWithRows(client: pg.ClientBase): Promise<CopiedTable[]> {
+  const { rows: present } = await client.query<{ name: CopiedTable }>(
+    `SELECT name FROM unnest($1::text[]) WITH ORDINALITY AS t (name, n) WHERE to_regclass(quote_ident(name)) IS NOT NULL ORDER BY n`,
+    [COPIED_TABLES],
+  );
+  if (present.length === 0) return [];
+  const probes = present.map(({ name }) => `SELECT ${client.escapeLiteral(name)} AS name WHERE EXISTS (SELECT 1 FROM ${quote(name)})`);
   const { rows } = await client.query<{ name: CopiedTable }>(probes.join(' UNION ALL '));
   return rows.map((r) => r.name);
+}
+
+/** The refusal of a target that holds rows of ours: migrate never merges. */
+export function targetNotEmpty(target: string, occupied: CopiedTable[]): DomainError {
+  return unavailable(`${target} already holds ticket-mcp data (rows in ${occupied.join(', ')}); migrate copies only into an empty database, and wrote nothing.`, {
+    hint: 'Create a new database (createdb NAME) and migrate into it before any ticket-mcp starts on it; or drop this one if its data is not needed.',
+    details: { reason: 'target_not_empty', tables: occupied },
+  });
 }
 
 const countRows = (source: BetterSqlite3.Database, table: string) =>
@@ -196,13 +209,9 @@ export async function copySqliteToPostgres(
     await client.query('BEGIN');
     try {
       await client.query(`LOCK TABLE ${COPIED_TABLES.map(quote).join(', ')} IN EXCLUSIVE MODE`);
+      // Checked again under the locks: a server may have started on the target since the caller looked.
       const occupied = await tablesWithRows(client);
-      if (occupied.length > 0) {
-        throw unavailable(`${target} already holds ticket-mcp data (rows in ${occupied.join(', ')}); migrate copies only into an empty database, and wrote nothing.`, {
-          hint: 'Create a new database (createdb NAME) and migrate into it before any ticket-mcp starts on it; or drop this one if its data is not needed.',
-          details: { reason: 'target_not_empty', tables: occupied },
-        });
-      }
+      if (occupied.length > 0) throw targetNotEmpty(target, occupied);
       for (const table of COPIED_TABLES) {
         const copied = await copyTable(source, client, table, counts[table], progress);
         if (copied !== counts[table]) throw new Error(`${table}: read ${copied} rows of the ${counts[table]} counted in the same snapshot`);
