@@ -43,6 +43,15 @@ const cases: [string, string, string][] = [
      UPDATE comments SET author_id = 'ag_other' WHERE rowid = 1`,
     'workspaces',
   ],
+  [
+    'event actor',
+    `INSERT INTO workspaces (id, name, created_at) VALUES ('ws_other', 'other', '${NOW}');
+     INSERT INTO agents (id, workspace_id, name, name_key, email, email_key, kind, created_at, updated_at)
+       VALUES ('ag_other', 'ws_other', 'Stranger', 'stranger', 's@x.co', 's@x.co', 'human', '${NOW}', '${NOW}');
+     INSERT INTO events (workspace_id, ticket_id, type, actor_id, ticket_version, data, created_at)
+       SELECT workspace_id, id, 'metadata_updated', 'ag_other', version, '{}', updated_at FROM tickets WHERE number = 4`,
+    'workspaces',
+  ],
   // PostgreSQL checks every foreign key, unless a superuser's session turns them off.
   ['reference', "SET LOCAL session_replication_role = replica; UPDATE tickets SET contact_id = 'ct_gone' WHERE number = 1", 'foreign keys'],
   ['disabled trigger', 'ALTER TABLE events DISABLE TRIGGER events_are_append_only', 'integrity'],
