@@ -19,11 +19,16 @@ Usage:
   ticket-mcp workspaces create NAME             create an isolated workspace
   ticket-mcp workspaces list                    list workspaces
   ticket-mcp doctor [--json]                    check the database's invariants; exit code 1 if one fails
-  ticket-mcp backup PATH                        copy the database to PATH, consistently, while it is in use
+  ticket-mcp backup PATH                        copy the SQLite database to PATH, consistently, while it is in use
+                                                (on PostgreSQL it prints the pg_dump command to use instead)
+  ticket-mcp migrate --from FILE.db --to postgres://USER@HOST/DB
+                                                copy a whole SQLite database into an empty PostgreSQL one, in one
+                                                transaction; then compare counts and run the doctor on the copy
 
 Options:
   --db PATH            SQLite file (env TICKETS_DB; default $XDG_DATA_HOME/ticket-mcp/tickets.db,
                        i.e. ~/.local/share/ticket-mcp/tickets.db). ":memory:" keeps nothing.
+                       doctor and backup also take a postgres:// or postgresql:// URL.
   --actor AGENT        stdio: who this session acts as: an agent id, email or name (env TICKETS_ACTOR;
                        default the built-in AI agent "Assistant"). An unknown email becomes a new AI agent.
   --workspace NAME     stdio and keys: the workspace (env TICKETS_WORKSPACE; default "${DEFAULT_WORKSPACE}")
@@ -37,6 +42,8 @@ Options:
   --allowed-origins LIST
                        serve: browser origins accepted (default none; non-browser clients send no Origin)
   --log-level LEVEL    ${LOG_LEVELS.join(' | ')} (env TICKETS_LOG_LEVEL; default info). JSON lines on stderr.
+  --from FILE.db       migrate: the ticket-mcp SQLite database to copy (only read)
+  --to URL             migrate: the PostgreSQL database to copy into; it must hold no ticket-mcp rows
   --json               doctor: the findings as JSON
   -h, --help           show this help
   -v, --version        show the version
@@ -73,6 +80,7 @@ async function main(): Promise<void> {
   if (command === 'workspaces') return (await import('./commands/admin.js')).runWorkspaces(action, rest, values);
   if (command === 'doctor') return (await import('./commands/maintenance.js')).runDoctor(values);
   if (command === 'backup') return (await import('./commands/maintenance.js')).runBackup(action, values);
+  if (command === 'migrate') return (await import('./commands/migrate.js')).runMigrate(values, log);
   throw new UsageError(`unknown command "${command}"`);
 }
 

@@ -13,6 +13,8 @@ export const OPTIONS = {
   'allowed-origins': { type: 'string' },
   'log-level': { type: 'string' },
   json: { type: 'boolean' },
+  from: { type: 'string' },
+  to: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } satisfies ParseArgsConfig['options'];
