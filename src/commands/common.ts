@@ -32,7 +32,7 @@ function busyDeadline(): number | undefined {
 export function openService(values: Values, { log, readOnly = false }: { log?: Logger; readOnly?: boolean } = {}): { service: TicketService; path: string } {
   const path = databasePath(values);
   const service = TicketService.open(path, { readOnly, busyDeadlineMs: busyDeadline() });
-  const refusal = service.database.writeRefusal();
+  const refusal = service.writeRefusal();
   if (refusal && !readOnly) {
     log?.warn('the database cannot be written: serving reads only, writes answer UNAVAILABLE', { db: path, ...refusal.extras.details });
   }

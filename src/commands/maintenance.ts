@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { openSqlite } from '../db/open.js';
-import { examine } from '../doctor.js';
+import { openSqlite } from '../db/sqlite/open.js';
+import { examine } from '../db/sqlite/doctor.js';
 import { databasePath } from './common.js';
 import { UsageError, type Values } from './options.js';
 

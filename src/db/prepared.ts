@@ -1,5 +1,5 @@
 import { sql, type Compilable, type CompiledQuery, type RawBuilder } from 'kysely';
-import type { Db } from './open.js';
+import type { Db } from './engine.js';
 
 /**
  * Kysely queries compiled once per shape. Building and compiling a query with Kysely
@@ -11,6 +11,8 @@ import type { Db } from './open.js';
  * A builder must pass its parameters to Kysely untouched (no `p.name.trim()` inside):
  * each is recognised by its placeholder. The shape names a query's structure: a
  * builder whose SQL varies (optional filters, lists) runs under one shape per variant.
+ * Templates are kept per engine (by the handle's dialect adapter): one shape compiles to
+ * each engine's own SQL.
  */
 const PLACEHOLDER = '\u0000ticket-mcp-parameter:';
 
@@ -20,7 +22,14 @@ interface Template {
   slots: (string | undefined)[];
 }
 
-const templates = new Map<string, Template>();
+const templatesByAdapter = new Map<Function, Map<string, Template>>();
+
+function templatesOf(db: Db): Map<string, Template> {
+  const adapter = db.getExecutor().adapter.constructor;
+  let templates = templatesByAdapter.get(adapter);
+  if (!templates) templatesByAdapter.set(adapter, (templates = new Map()));
+  return templates;
+}
 
 function compile<P extends object>(db: Db, build: (db: Db, p: P) => Compilable<unknown>): Template {
   const placeholders = new Proxy({}, { get: (_target, name) => `${PLACEHOLDER}${String(name)}` }) as P;
@@ -37,6 +46,7 @@ export async function runPrepared<P extends object, R>(
   params: P,
   build: (db: Db, p: P) => Compilable<R>,
 ): Promise<R[]> {
+  const templates = templatesOf(db);
   let template = templates.get(shape);
   if (!template) {
     template = compile(db, build);

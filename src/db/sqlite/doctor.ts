@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { parseMigrations } from './db/migrate.js';
-import { readSchemaSql } from './package-root.js';
+import { parseMigrations } from '../migrate.js';
+import { readSchemaSql } from '../../package-root.js';
 
 /**
  * `ticket-mcp doctor`: checks a database against the invariants the service keeps.
