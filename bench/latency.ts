@@ -5,6 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { createLogger } from '../src/log.js';
 import { createServer } from '../src/server.js';
+import { openSqliteEngine } from '../src/db/sqlite/engine.js';
 import { TicketService } from '../src/service/service.js';
 import { addCpuTime, BIN, connect, type CpuSpent, inTurns, log, median, percentile, timed, us, type Row } from './harness.js';
 
@@ -66,7 +67,7 @@ export async function benchLatency(count: number): Promise<Row[]> {
   const cpu = await cpuPerCall(server, count);
   await server.close();
 
-  const service = TicketService.open(join(dir, 'memory.db'));
+  const service = new TicketService(openSqliteEngine(join(dir, 'memory.db')));
   const workspaceId = await service.ensureWorkspace();
   const caller = { workspaceId, agentId: (await service.resolveActor(workspaceId, undefined)).id };
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();

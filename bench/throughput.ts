@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { sqliteEngine } from '../src/db/sqlite/engine.js';
 import { openDatabase } from '../src/db/sqlite/open.js';
 import { newId } from '../src/service/context.js';
+import { openSqliteEngine } from '../src/db/sqlite/engine.js';
 import { TicketService } from '../src/service/service.js';
 import { fold } from '../src/domain/text.js';
 import { ensureWorkspace, resolveActor } from '../src/service/workspace.js';
@@ -16,7 +17,7 @@ import { log, median, percentile, timed, type Row, us } from './harness.js';
  */
 export async function benchThroughput(total: number): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'ticket-mcp-bench-throughput-'));
-  const service = TicketService.open(join(dir, 'service.db'));
+  const service = new TicketService(openSqliteEngine(join(dir, 'service.db')));
   const serviceWs = await service.ensureWorkspace();
   const caller = { workspaceId: serviceWs, agentId: (await service.resolveActor(serviceWs, undefined)).id };
 

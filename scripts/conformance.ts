@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { startHttpServer } from '../src/http.js';
 import { createLogger } from '../src/log.js';
 import { packageRoot } from '../src/package-root.js';
+import { openSqliteEngine } from '../src/db/sqlite/engine.js';
 import { TicketService } from '../src/service/service.js';
 import { registerConformanceFixtures } from './conformance-fixtures.js';
 
@@ -24,7 +25,7 @@ const SUITE = join(packageRoot, 'node_modules', '.bin', 'conformance');
 
 async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'ticket-mcp-conformance-'));
-  const service = TicketService.open(join(dir, 'tickets.db'));
+  const service = new TicketService(openSqliteEngine(join(dir, 'tickets.db')));
   const caller = await service.ensureWorkspace();
   const { key } = await service.createApiKey({ workspace: 'default', actor: 'conformance@example.com', readOnly: false });
   // A ticket, so the resource template and prompts have something real to read and complete.

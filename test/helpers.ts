@@ -9,7 +9,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { expect } from 'vitest';
 import { parseMigrations } from '../src/db/migrate.js';
-import { sqliteEngine, type SqliteEngine } from '../src/db/sqlite/engine.js';
+import { openSqliteEngine, sqliteEngine, type SqliteEngine } from '../src/db/sqlite/engine.js';
 import { migrate } from '../src/db/sqlite/migrate.js';
 import type { Tables } from '../src/db/tables.js';
 import type { Envelope } from '../src/envelope.js';
@@ -30,7 +30,7 @@ export function tempDir(): { dir: string; cleanup: () => void } {
 
 /** The service on a real SQLite file, with the default workspace and built-in actor. */
 export async function openService(path: string): Promise<{ service: TicketService<SqliteEngine>; caller: Caller }> {
-  const service = TicketService.open(path);
+  const service = new TicketService(openSqliteEngine(path));
   const workspaceId = await service.ensureWorkspace();
   const actor = await service.resolveActor(workspaceId, undefined);
   return { service, caller: { workspaceId, agentId: actor.id } };

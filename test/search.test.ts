@@ -7,7 +7,7 @@ import { DomainError } from '../src/errors.js';
 import type { Caller } from '../src/service/context.js';
 import type { ListTicketsInput } from '../src/service/list.js';
 import { SEARCH_TOKENIZER } from '../src/db/sqlite/search.js';
-import type { SqliteEngine } from '../src/db/sqlite/engine.js';
+import { openSqliteEngine, type SqliteEngine } from '../src/db/sqlite/engine.js';
 import { TicketService } from '../src/service/service.js';
 import { fails, ok, openAtVersion, openService, spawnServer, tempDir } from './helpers.js';
 
@@ -227,7 +227,7 @@ describe('a database from before per-workspace search', () => {
     await old.service.createTicket(old.caller, { title: 'No comments here', requestorEmail: 'c@example.com' });
     await old.service.close();
 
-    const upgraded = TicketService.open(path);
+    const upgraded = new TicketService(openSqliteEngine(path));
     try {
       const find = async (search: string, caller = old.caller) => (await upgraded.listTickets(caller, { search })).data.tickets.map((r) => r.key);
       expect(await find('tuesday')).toEqual(['SUP-1']);

@@ -1,6 +1,4 @@
 import type { Engine } from '../db/engine.js';
-import { openSqliteEngine, type SqliteEngine } from '../db/sqlite/engine.js';
-import type { OpenOptions } from '../db/sqlite/open.js';
 import * as agents from './agents.js';
 import * as assignment from './assignment.js';
 import * as comments from './comments.js';
@@ -29,10 +27,6 @@ export class TicketService<E extends Engine = Engine> {
 
   constructor(readonly engine: E) {
     this.#deps = { engine, lookups: new Lookups() };
-  }
-
-  static open(path: string, options?: OpenOptions): TicketService<SqliteEngine> {
-    return new TicketService(openSqliteEngine(path, options));
   }
 
   /** Whether a write would be taken now: false when the database is read-only or its file was removed. */
