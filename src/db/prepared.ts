@@ -1,4 +1,4 @@
-import { sql, type Compilable, type CompiledQuery, type RawBuilder } from 'kysely';
+import { sql, type Compilable, type CompiledQuery, type QueryResult, type RawBuilder } from 'kysely';
 import type { Db } from './engine.js';
 
 /**
@@ -40,12 +40,13 @@ function compile<P extends object>(db: Db, build: (db: Db, p: P) => Compilable<u
   return { query, slots };
 }
 
-export async function runPrepared<P extends object, R>(
+/** Runs the query of `shape` with `params`, compiling it on its engine's first run; the whole result (rows, rows affected). */
+export async function executePrepared<P extends object, R>(
   db: Db,
   shape: string,
   params: P,
   build: (db: Db, p: P) => Compilable<R>,
-): Promise<R[]> {
+): Promise<QueryResult<R>> {
   const templates = templatesOf(db);
   let template = templates.get(shape);
   if (!template) {
@@ -58,7 +59,16 @@ export async function runPrepared<P extends object, R>(
     const name = slots[i];
     return name === undefined ? constant : values[name];
   });
-  return (await db.executeQuery<R>({ ...query, parameters })).rows as R[];
+  return db.executeQuery<R>({ ...query, parameters });
+}
+
+export async function runPrepared<P extends object, R>(
+  db: Db,
+  shape: string,
+  params: P,
+  build: (db: Db, p: P) => Compilable<R>,
+): Promise<R[]> {
+  return (await executePrepared(db, shape, params, build)).rows as R[];
 }
 
 /** A query of one fixed shape, ready to run with its parameters. */

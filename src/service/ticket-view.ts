@@ -1,5 +1,5 @@
 import type { Db } from '../db/engine.js';
-import { ticketDetailRow, ticketWithCommentsByKeyRow, ticketWithCommentsRow, type DetailRow, type TicketWithCommentsRow } from '../db/repo/tickets.js';
+import { ticketDetailRow, ticketWithCommentsRows, type DetailRow, type TicketWithCommentsRow } from '../db/repo/tickets.js';
 import { nextStatuses, type StatusName } from '../domain/lifecycle.js';
 import { COMMENT_TEXT_BUDGET, COMMENTS_SHOWN, commentsWithin } from './comment-budget.js';
 import type { ServiceDeps } from './deps.js';
@@ -11,21 +11,21 @@ export const ticketKey = (ticket: { team_identifier: string; number: number }) =
 
 const parseJson = <T>(text: string): T => JSON.parse(text) as T;
 
-const commentBudget = { shown: COMMENTS_SHOWN, textBudget: COMMENT_TEXT_BUDGET };
+const withComments = ticketWithCommentsRows(COMMENTS_SHOWN, COMMENT_TEXT_BUDGET);
 
 async function withCommentsFromRow(deps: ServiceDeps, db: Db, t: TicketWithCommentsRow): Promise<TicketWithComments> {
   return { ...(await detailFromRow(deps, db, t)), commentCount: t.comment_count, ...commentsWithin(parseJson(t.comments_json), t.comment_count) };
 }
 
 export async function readTicketWithComments(deps: ServiceDeps, db: Db, ticketId: string): Promise<TicketWithComments> {
-  const [t] = await ticketWithCommentsRow(db, { id: ticketId, ...commentBudget });
+  const [t] = await withComments.byId(db, { id: ticketId });
   if (!t) throw new Error(`ticket ${ticketId} vanished`);
   return withCommentsFromRow(deps, db, t);
 }
 
 /** The ticket of a key in a workspace, or undefined when the key names none. */
 export async function readTicketWithCommentsByKey(deps: ServiceDeps, db: Db, workspaceId: string, key: TicketKey): Promise<TicketWithComments | undefined> {
-  const [t] = await ticketWithCommentsByKeyRow(db, { ws: workspaceId, ...key, ...commentBudget });
+  const [t] = await withComments.byKey(db, { ws: workspaceId, ...key });
   return t && withCommentsFromRow(deps, db, t);
 }
 

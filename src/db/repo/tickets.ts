@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import { engineSql, type Db } from '../engine.js';
-import { prepared, runPrepared, stableLimit } from '../prepared.js';
+import { executePrepared, prepared, runPrepared, stableLimit } from '../prepared.js';
 import type { TicketsTable } from '../tables.js';
 import { startsWithText } from './like.js';
 import { teamOfKey } from './teams.js';
@@ -66,18 +66,22 @@ const withComments = (db: Db, shown: number, textBudget: number) =>
     engineSql(db).newestCommentsJson(sql.ref('t.id'), shown, textBudget).as('comments_json'),
   ]);
 
-export const ticketWithCommentsRow = (db: Db, p: { id: string; shown: number; textBudget: number }) =>
-  runPrepared(db, `store.ticketWithComments:${p.shown},${p.textBudget}`, p, (db, q) =>
-    withComments(db, p.shown, p.textBudget).where('t.id', '=', q.id),
-  );
+/**
+ * The ticket by id and by key with its comment count and its newest `shown` comments, their
+ * text cut to `textBudget`: both numbers are literals of the statement, so each pair is one shape.
+ */
+export function ticketWithCommentsRows(shown: number, textBudget: number) {
+  const shape = `${shown},${textBudget}`;
+  return {
+    byId: prepared(`store.ticketWithComments:${shape}`, (db, p: { id: string }) => withComments(db, shown, textBudget).where('t.id', '=', p.id)),
+    /** By key, the key's lookup is part of the statement: get_ticket's usual case reads the ticket once. */
+    byKey: prepared(`store.ticketWithCommentsByKey:${shape}`, (db, p: { ws: string; identifier: string; number: number }) =>
+      withComments(db, shown, textBudget).where('t.team_id', '=', teamOfKey(db, p.ws, p.identifier)).where('t.number', '=', p.number),
+    ),
+  };
+}
 
-/** By key, the key's lookup is part of the statement: get_ticket's usual case reads the ticket once. */
-export const ticketWithCommentsByKeyRow = (db: Db, p: { ws: string; identifier: string; number: number; shown: number; textBudget: number }) =>
-  runPrepared(db, `store.ticketWithCommentsByKey:${p.shown},${p.textBudget}`, p, (db, q) =>
-    withComments(db, p.shown, p.textBudget).where('t.team_id', '=', teamOfKey(db, q.ws, q.identifier)).where('t.number', '=', q.number),
-  );
-
-export type TicketWithCommentsRow = Awaited<ReturnType<typeof ticketWithCommentsRow>>[number];
+export type TicketWithCommentsRow = Awaited<ReturnType<ReturnType<typeof ticketWithCommentsRows>['byId']>>[number];
 
 /** Every column, always: one statement shape for every new ticket. */
 const TICKET_COLUMNS = [
@@ -103,7 +107,7 @@ export async function updateTicketAtVersion(
   at: string,
 ): Promise<boolean> {
   const columns = Object.keys(patch).sort() as (keyof TicketsTable)[];
-  const rows = await runPrepared(
+  const result = await executePrepared(
     db,
     `store.update:${columns.join(',')}`,
     { ...patch, __version: version, __next: version + 1, __at: at, __id: id } as Record<string, unknown>,
@@ -112,10 +116,9 @@ export async function updateTicketAtVersion(
         .updateTable('tickets')
         .set({ ...Object.fromEntries(columns.map((c) => [c, p[c]])), version: p.__next as number, updated_at: p.__at as string })
         .where('id', '=', p.__id as string)
-        .where('version', '=', p.__version as number)
-        .returning('version'),
+        .where('version', '=', p.__version as number),
   );
-  return rows.length === 1;
+  return result.numAffectedRows === 1n;
 }
 
 export const liveTicketOfChat = prepared('tickets.liveTicketOfChat', (db, p: { ws: string; chat: string }) =>
