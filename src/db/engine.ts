@@ -94,3 +94,21 @@ export class ConcurrentChange extends Error {
     this.name = 'ConcurrentChange';
   }
 }
+
+/**
+ * Each engine's own storage faults (a full disk, a read-only file, an I/O error) as the
+ * DomainError the caller gets; registered by the engine's module, as its SQL is.
+ */
+const faultMaps: ((error: unknown) => DomainError | undefined)[] = [];
+
+export function registerStorageFaults(map: (error: unknown) => DomainError | undefined): void {
+  faultMaps.push(map);
+}
+
+export function storageFault(error: unknown): DomainError | undefined {
+  for (const map of faultMaps) {
+    const fault = map(error);
+    if (fault) return fault;
+  }
+  return undefined;
+}

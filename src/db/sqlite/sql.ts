@@ -1,8 +1,12 @@
 import { sql, SqliteAdapter } from 'kysely';
-import { registerEngineSql, type EngineSql } from '../engine.js';
+import { registerEngineSql, registerStorageFaults, type EngineSql } from '../engine.js';
+import { storageFault } from './faults.js';
 import { fts5Search } from './search.js';
 
-/** SQLite's pieces of the repositories' SQL: JSON1 aggregates, FTS5 search, and no row locks (BEGIN IMMEDIATE holds the whole database). */
+/**
+ * SQLite's pieces of the repositories' SQL: JSON1 aggregates, FTS5 search, and no row locks
+ * (BEGIN IMMEDIATE holds the whole database); registered, with its storage faults, on load.
+ */
 export const sqliteSql: EngineSql = {
   tagsJson: (ticketId) =>
     sql<string>`(SELECT json_group_array(json_object('id', g.id, 'name', g.name, 'color', g.color) ORDER BY g.name_key)
@@ -23,3 +27,4 @@ export const sqliteSql: EngineSql = {
 };
 
 registerEngineSql(SqliteAdapter, sqliteSql);
+registerStorageFaults((error) => storageFault(error));
