@@ -5,8 +5,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { createLogger } from '../src/log.js';
 import { createServer } from '../src/server.js';
+import { openSqliteEngine } from '../src/db/sqlite/engine.js';
 import { TicketService } from '../src/service/service.js';
-import { ensureWorkspace, resolveActor } from '../src/service/workspace.js';
 import { addCpuTime, BIN, connect, type CpuSpent, inTurns, log, median, percentile, timed, us, type Row } from './harness.js';
 
 const TARGETS: Record<string, number | undefined> = { get_ticket: 1.3, create_ticket: 2.0 };
@@ -67,9 +67,9 @@ export async function benchLatency(count: number): Promise<Row[]> {
   const cpu = await cpuPerCall(server, count);
   await server.close();
 
-  const service = TicketService.open(join(dir, 'memory.db'));
-  const workspaceId = await ensureWorkspace(service.db);
-  const caller = { workspaceId, agentId: (await resolveActor(service.db, workspaceId, undefined)).id };
+  const service = new TicketService(openSqliteEngine(join(dir, 'memory.db')));
+  const workspaceId = await service.ensureWorkspace();
+  const caller = { workspaceId, agentId: (await service.resolveActor(workspaceId, undefined)).id };
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await createServer(service, { caller, log: createLogger('warn') }).connect(serverSide);
   const client = new Client({ name: 'ticket-mcp-bench', version: '1.0.0' });

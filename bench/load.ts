@@ -1,6 +1,7 @@
 import { customAlphabet } from 'nanoid';
-import { openDatabase } from '../src/db/open.js';
-import { fold } from '../src/service/text.js';
+import { sqliteEngine } from '../src/db/sqlite/engine.js';
+import { openDatabase } from '../src/db/sqlite/open.js';
+import { fold } from '../src/domain/text.js';
 import { ensureWorkspace, resolveActor } from '../src/service/workspace.js';
 
 /**
@@ -48,8 +49,8 @@ export async function loadTickets(
 ): Promise<{ seconds: number; tickets: number; comments: number; events: number; ticketsPerTeam: Record<string, number> }> {
   const started = performance.now();
   const opened = openDatabase(path);
-  const ws = await ensureWorkspace(opened.db);
-  const actor = (await resolveActor(opened.db, ws, undefined)).id;
+  const ws = await ensureWorkspace(sqliteEngine(opened));
+  const actor = (await resolveActor(sqliteEngine(opened), ws, undefined)).id;
   const raw = opened.raw;
   const rnd = random(42);
   const now = Date.parse('2026-11-01T00:00:00Z');

@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../src/db/open.js';
+import { sqliteEngine } from '../src/db/sqlite/engine.js';
+import { openDatabase } from '../src/db/sqlite/open.js';
 import { newId } from '../src/service/context.js';
+import { openSqliteEngine } from '../src/db/sqlite/engine.js';
 import { TicketService } from '../src/service/service.js';
-import { fold } from '../src/service/text.js';
+import { fold } from '../src/domain/text.js';
 import { ensureWorkspace, resolveActor } from '../src/service/workspace.js';
 import { log, median, percentile, timed, type Row, us } from './harness.js';
 
@@ -15,13 +17,13 @@ import { log, median, percentile, timed, type Row, us } from './harness.js';
  */
 export async function benchThroughput(total: number): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'ticket-mcp-bench-throughput-'));
-  const service = TicketService.open(join(dir, 'service.db'));
-  const serviceWs = await ensureWorkspace(service.db);
-  const caller = { workspaceId: serviceWs, agentId: (await resolveActor(service.db, serviceWs, undefined)).id };
+  const service = new TicketService(openSqliteEngine(join(dir, 'service.db')));
+  const serviceWs = await service.ensureWorkspace();
+  const caller = { workspaceId: serviceWs, agentId: (await service.resolveActor(serviceWs, undefined)).id };
 
   const raw = openDatabase(join(dir, 'raw.db'));
-  const rawWs = await ensureWorkspace(raw.db);
-  const actor = (await resolveActor(raw.db, rawWs, undefined)).id;
+  const rawWs = await ensureWorkspace(sqliteEngine(raw));
+  const actor = (await resolveActor(sqliteEngine(raw), rawWs, undefined)).id;
   const r = raw.raw;
   const lookup = r.prepare(`SELECT
       (SELECT id FROM teams WHERE workspace_id = ? ORDER BY created_at, id LIMIT 1) AS team,

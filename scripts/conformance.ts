@@ -16,9 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { startHttpServer } from '../src/http.js';
 import { createLogger } from '../src/log.js';
 import { packageRoot } from '../src/package-root.js';
-import { createApiKey } from '../src/service/keys.js';
+import { openSqliteEngine } from '../src/db/sqlite/engine.js';
 import { TicketService } from '../src/service/service.js';
-import { ensureWorkspace } from '../src/service/workspace.js';
 import { registerConformanceFixtures } from './conformance-fixtures.js';
 
 /** @modelcontextprotocol/conformance@0.1.13, pinned in devDependencies (0.1.14 and newer need Node 22). */
@@ -26,9 +25,9 @@ const SUITE = join(packageRoot, 'node_modules', '.bin', 'conformance');
 
 async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'ticket-mcp-conformance-'));
-  const service = TicketService.open(join(dir, 'tickets.db'));
-  const caller = await ensureWorkspace(service.db);
-  const { key } = await createApiKey(service.db, { workspace: 'default', actor: 'conformance@example.com', readOnly: false });
+  const service = new TicketService(openSqliteEngine(join(dir, 'tickets.db')));
+  const caller = await service.ensureWorkspace();
+  const { key } = await service.createApiKey({ workspace: 'default', actor: 'conformance@example.com', readOnly: false });
   // A ticket, so the resource template and prompts have something real to read and complete.
   const agent = (await service.listAgents({ workspaceId: caller, agentId: '' }, { search: 'conformance' })).data.agents[0]!;
   await service.createTicket({ workspaceId: caller, agentId: agent.id }, { title: 'Conformance check', requestorEmail: 'suite@example.com' });

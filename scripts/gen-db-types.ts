@@ -7,7 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
-import { migrate, parseMigrations } from '../src/db/migrate.js';
+import { parseMigrations } from '../src/db/migrate.js';
+import { migrate } from '../src/db/sqlite/migrate.js';
 import { packageRoot, readSchemaSql } from '../src/package-root.js';
 
 interface ColumnInfo {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { storageFault } from './db/faults.js';
+import { storageFault } from './db/engine.js';
 import { DomainError, ERROR_CODES, type ErrorCode, type ErrorExtras } from './errors.js';
 
 export interface ErrorBody extends ErrorExtras {

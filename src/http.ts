@@ -8,7 +8,6 @@ import { acceptedHosts, canonicalHost } from './http-hosts.js';
 import type { Logger } from './log.js';
 import { packageVersion } from './package-root.js';
 import { createServer } from './server.js';
-import { authenticate } from './service/keys.js';
 import type { TicketService } from './service/service.js';
 
 /** How long a connection may take, and how many there may be. */
@@ -149,7 +148,7 @@ export async function startHttpServer(service: TicketService, options: HttpOptio
       return sendJson(res, 403, rpcError(-32000, `Origin "${origin}" is not allowed; see --allowed-origins.`));
     }
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const identity = bearer === undefined ? undefined : await authenticate(service.reader, bearer);
+    const identity = bearer === undefined ? undefined : await service.authenticate(bearer);
     if (!identity) {
       log.info('http request refused', { status: 401, reason: bearer === undefined ? 'no key' : 'unknown or revoked key' });
       return sendJson(res, 401, rpcError(-32001, 'Unauthorized: send Authorization: Bearer <key>; create a key with `ticket-mcp keys create`.'), {

@@ -3,7 +3,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { examine } from '../src/doctor.js';
+import { examine } from '../src/db/sqlite/doctor.js';
 import { CLI, openService, tempDir } from './helpers.js';
 
 /** The doctor passes a database the service wrote, and names each invariant a tampered copy breaks. */

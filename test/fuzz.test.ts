@@ -2,11 +2,11 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { examine } from '../src/doctor.js';
+import { examine } from '../src/db/sqlite/doctor.js';
 import { ERROR_CODES } from '../src/errors.js';
-import { TRANSITIONS, parseStatusName, type StatusName } from '../src/service/lifecycle.js';
+import { TRANSITIONS, parseStatusName, type StatusName } from '../src/domain/lifecycle.js';
+import type { SqliteEngine } from '../src/db/sqlite/engine.js';
 import type { TicketService } from '../src/service/service.js';
-import { createWorkspace, resolveActor } from '../src/service/workspace.js';
 import { call, connectInMemory, openService, tempDir, type AnyEnvelope } from './helpers.js';
 
 /**
@@ -18,7 +18,7 @@ import { call, connectInMemory, openService, tempDir, type AnyEnvelope } from '.
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const { dir, cleanup } = tempDir();
-let service: TicketService;
+let service: TicketService<SqliteEngine>;
 let runCount = 0;
 let callCount = 0;
 
@@ -322,10 +322,10 @@ describe('fuzzing tool calls against a model of the lifecycle', () => {
       fc.asyncProperty(fc.commands(commands, { maxCommands: 60, size: 'medium' }), async (sequence) => {
         // Each sequence gets a workspace of its own on the same file, with three agents.
         const name = `fuzz-${++runCount}`;
-        const workspaceId = await createWorkspace(service.db, name);
+        const workspaceId = await service.createWorkspace(name);
         const agents = ['me@example.com', 'ann@example.com', 'bob@example.com'];
-        const caller = { workspaceId, agentId: (await resolveActor(service.db, workspaceId, agents[0])).id };
-        for (const email of agents.slice(1)) await resolveActor(service.db, workspaceId, email);
+        const caller = { workspaceId, agentId: (await service.resolveActor(workspaceId, agents[0])).id };
+        for (const email of agents.slice(1)) await service.resolveActor(workspaceId, email);
         const client = await connectInMemory(service, caller);
         knownTags.clear();
         const model: Model = { tickets: [] };
@@ -340,7 +340,7 @@ describe('fuzzing tool calls against a model of the lifecycle', () => {
       }),
       { numRuns: RUNS },
     );
-    const findings = examine(service.database.raw);
+    const findings = examine(service.engine.database.raw);
     expect(findings.filter((f) => !f.ok)).toEqual([]);
     expect(callCount).toBeGreaterThan(RUNS);
     console.log(`fuzz: ${RUNS} sequences, ${callCount} tool calls checked against the model; the doctor found nothing`);

@@ -8,7 +8,9 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { expect } from 'vitest';
-import { migrate, parseMigrations } from '../src/db/migrate.js';
+import { parseMigrations } from '../src/db/migrate.js';
+import { openSqliteEngine, sqliteEngine, type SqliteEngine } from '../src/db/sqlite/engine.js';
+import { migrate } from '../src/db/sqlite/migrate.js';
 import type { Tables } from '../src/db/tables.js';
 import type { Envelope } from '../src/envelope.js';
 import { createLogger } from '../src/log.js';
@@ -16,7 +18,6 @@ import { readSchemaSql } from '../src/package-root.js';
 import { createServer } from '../src/server.js';
 import type { Caller } from '../src/service/context.js';
 import { TicketService } from '../src/service/service.js';
-import { ensureWorkspace, resolveActor } from '../src/service/workspace.js';
 
 /** The published bin: the bundle and its launcher (npm run build). */
 export const CLI = fileURLToPath(new URL('../dist/bin/ticket-mcp.cjs', import.meta.url));
@@ -28,21 +29,23 @@ export function tempDir(): { dir: string; cleanup: () => void } {
 }
 
 /** The service on a real SQLite file, with the default workspace and built-in actor. */
-export async function openService(path: string): Promise<{ service: TicketService; caller: Caller }> {
-  const service = TicketService.open(path);
-  const workspaceId = await ensureWorkspace(service.db);
-  const actor = await resolveActor(service.db, workspaceId, undefined);
+export async function openService(path: string): Promise<{ service: TicketService<SqliteEngine>; caller: Caller }> {
+  const service = new TicketService(openSqliteEngine(path));
+  const workspaceId = await service.ensureWorkspace();
+  const actor = await service.resolveActor(workspaceId, undefined);
   return { service, caller: { workspaceId, agentId: actor.id } };
 }
 
 /** The service on a database that has only the first `version` migrations, as an earlier ticket-mcp left it. */
-export async function openAtVersion(path: string, version: number): Promise<{ service: TicketService; caller: Caller }> {
+export async function openAtVersion(path: string, version: number): Promise<{ service: TicketService<SqliteEngine>; caller: Caller }> {
   const raw = new BetterSqlite3(path);
   migrate(raw, parseMigrations(readSchemaSql()).slice(0, version));
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: raw }) });
-  const service = new TicketService({ db, raw, path, schemaVersion: version, close: () => db.destroy() });
-  const workspaceId = await ensureWorkspace(db);
-  return { service, caller: { workspaceId, agentId: (await resolveActor(db, workspaceId, undefined)).id } };
+  const service = new TicketService(
+    sqliteEngine({ db, reader: db, raw, path, schemaVersion: version, writeRefusal: () => undefined, close: () => db.destroy() }),
+  );
+  const workspaceId = await service.ensureWorkspace();
+  return { service, caller: { workspaceId, agentId: (await service.resolveActor(workspaceId, undefined)).id } };
 }
 
 /** A real SDK client talking to createServer() over an in-memory transport pair. */

@@ -6,7 +6,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { migrate, parseMigrations } from '../src/db/migrate.js';
-import { openSqlite } from '../src/db/open.js';
+import { openSqlite } from '../src/db/sqlite/open.js';
 import { BATCH_ROWS, COPIED_TABLES, copySqliteToPostgres } from '../src/db/postgres/copy.js';
 import { examinePostgresUrl } from '../src/db/postgres/doctor.js';
 import { openPostgres } from '../src/db/postgres/open.js';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqlite } from '../src/db/open.js';
+import { openSqlite } from '../src/db/sqlite/open.js';
 import { copySqliteToPostgres } from '../src/db/postgres/copy.js';
 import { examinePostgres } from '../src/db/postgres/doctor.js';
 import { openPostgres } from '../src/db/postgres/open.js';

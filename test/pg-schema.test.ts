@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
-import { openDatabase } from '../src/db/open.js';
+import { openDatabase } from '../src/db/sqlite/open.js';
 import { migratePostgres } from '../src/db/postgres/migrate.js';
 import { openPostgres, type OpenPostgres } from '../src/db/postgres/open.js';
 import { postgresMigrations } from '../src/db/postgres/schema.js';

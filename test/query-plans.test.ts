@@ -3,13 +3,13 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMigrations } from '../src/db/migrate.js';
-import { openDatabase, type OpenDatabase } from '../src/db/open.js';
+import { sqliteEngine, type SqliteEngine } from '../src/db/sqlite/engine.js';
+import { openDatabase, type OpenDatabase } from '../src/db/sqlite/open.js';
 import { readSchemaSql } from '../src/package-root.js';
 import type { Tables } from '../src/db/tables.js';
 import type { Caller } from '../src/service/context.js';
-import type { ListTicketsInput } from '../src/service/reads.js';
+import type { ListTicketsInput } from '../src/service/list.js';
 import { TicketService } from '../src/service/service.js';
-import { ensureWorkspace, resolveActor } from '../src/service/workspace.js';
 import { openAtVersion, openService, tempDir } from './helpers.js';
 
 /**
@@ -21,13 +21,13 @@ import { openAtVersion, openService, tempDir } from './helpers.js';
 const { dir, cleanup } = tempDir();
 
 /** A service on a database whose every statement is kept, to be explained. */
-function capturing(opened: OpenDatabase): { service: TicketService; sent: CompiledQuery[] } {
+function capturing(opened: OpenDatabase): { service: TicketService<SqliteEngine>; sent: CompiledQuery[] } {
   const sent: CompiledQuery[] = [];
   const db = new Kysely<Tables>({
     dialect: new SqliteDialect({ database: opened.raw }),
     log: (event) => void (event.level === 'query' && sent.push(event.query)),
   });
-  return { service: new TicketService({ ...opened, db, reader: db }), sent };
+  return { service: new TicketService(sqliteEngine({ ...opened, db, reader: db })), sent };
 }
 
 /** The plan of a statement the service sent, step by step. */
@@ -35,16 +35,15 @@ const explain = (opened: OpenDatabase, query: CompiledQuery): string[] =>
   (opened.raw.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...(query.parameters as unknown[])) as { detail: string }[]).map((r) => r.detail);
 
 let opened: OpenDatabase;
-let service: TicketService;
+let service: TicketService<SqliteEngine>;
 let sent: CompiledQuery[];
 let me: Caller;
 
 beforeAll(async () => {
   opened = openDatabase(join(dir, 'plans.db'));
   ({ service, sent } = capturing(opened));
-  const db = service.db;
-  const workspaceId = await ensureWorkspace(db);
-  me = { workspaceId, agentId: (await resolveActor(db, workspaceId, undefined)).id };
+  const workspaceId = await service.ensureWorkspace();
+  me = { workspaceId, agentId: (await service.resolveActor(workspaceId, undefined)).id };
   for (const team of ['ENG', 'OPS', 'FIN']) await service.createTeam(me, { name: team, identifier: team });
   for (let i = 0; i < 10; i++) await service.createAgent(me, { name: `Agent ${i}`, email: `a${i}@example.com` });
   for (let i = 0; i < 2100; i++) {
@@ -205,8 +204,8 @@ describe('planner statistics', () => {
   it('are fixed in schema.sql for every index, and nothing recomputes them', async () => {
     const path = join(dir, 'statistics.db');
     const { service, caller } = await openService(path);
-    const shipped = statistics(service.database.raw);
-    const indexes = service.database.raw
+    const shipped = statistics(service.engine.database.raw);
+    const indexes = service.engine.database.raw
       .prepare(`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name NOT LIKE 'ticket_search_%' AND tbl_name NOT LIKE 'comment_search_%' ORDER BY name`)
       .all() as { name: string }[];
     expect(indexes.length).toBeGreaterThan(40);
@@ -272,8 +271,8 @@ describe('planner statistics', () => {
     const path = join(dir, 'all-open.db');
     const allOpen = openDatabase(path);
     const { service, sent: statements } = capturing(allOpen);
-    const workspaceId = await ensureWorkspace(service.db);
-    const caller = { workspaceId, agentId: (await resolveActor(service.db, workspaceId, undefined)).id };
+    const workspaceId = await service.ensureWorkspace();
+    const caller = { workspaceId, agentId: (await service.resolveActor(workspaceId, undefined)).id };
     for (let i = 0; i < 300; i++) await service.createTicket(caller, { title: `Open ticket ${i}`, requestorEmail: 'c@example.com' });
     statements.length = 0;
     await service.listTickets(caller, { status: 'open', pageSize: 20 });

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateTableTypes, tablesFile } from '../scripts/gen-db-types.js';
-import { migrate, parseMigrations } from '../src/db/migrate.js';
-import { openDatabase } from '../src/db/open.js';
+import { parseMigrations } from '../src/db/migrate.js';
+import { migrate } from '../src/db/sqlite/migrate.js';
+import { openDatabase } from '../src/db/sqlite/open.js';
 import { readSchemaSql } from '../src/package-root.js';
 import { tempDir } from './helpers.js';
 

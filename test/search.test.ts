@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { examine } from '../src/doctor.js';
-import { openSqlite } from '../src/db/open.js';
+import { examine } from '../src/db/sqlite/doctor.js';
+import { openSqlite } from '../src/db/sqlite/open.js';
 import { DomainError } from '../src/errors.js';
 import type { Caller } from '../src/service/context.js';
-import type { ListTicketsInput } from '../src/service/reads.js';
-import { SEARCH_TOKENIZER } from '../src/service/search.js';
+import type { ListTicketsInput } from '../src/service/list.js';
+import { SEARCH_TOKENIZER } from '../src/db/sqlite/search.js';
+import { openSqliteEngine, type SqliteEngine } from '../src/db/sqlite/engine.js';
 import { TicketService } from '../src/service/service.js';
-import { createWorkspace, resolveActor } from '../src/service/workspace.js';
 import { fails, ok, openAtVersion, openService, spawnServer, tempDir } from './helpers.js';
 
 /**
@@ -18,7 +18,7 @@ import { fails, ok, openAtVersion, openService, spawnServer, tempDir } from './h
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const { dir, cleanup } = tempDir();
-let service: TicketService;
+let service: TicketService<SqliteEngine>;
 let me: Caller;
 
 beforeAll(async () => {
@@ -57,7 +57,7 @@ const searchText = fc.array(piece, { maxLength: 12 }).map((parts) => parts.join(
 
 describe('search text', () => {
   it('is split by the tokenizer both indexes use (less the stemmer, which runs on the query)', () => {
-    const tables = service.database.raw
+    const tables = service.engine.database.raw
       .prepare("SELECT sql FROM sqlite_schema WHERE name IN ('ticket_search', 'comment_search')")
       .pluck()
       .all() as string[];
@@ -126,7 +126,7 @@ describe('comments in the index', () => {
     expect(median(times.slice(-10))).toBeLessThan(Math.max(50, 5 * median(times.slice(1, 11))));
     expect(await keys({ search: 'aardvark' })).toEqual([t.ticketIdentifier]);
     expect(await keys({ search: 'zebra' })).toEqual([t.ticketIdentifier]);
-    expect(examine(service.database.raw).filter((f) => !f.ok)).toEqual([]);
+    expect(examine(service.engine.database.raw).filter((f) => !f.ok)).toEqual([]);
   });
 
   it('match a ticket whose comments hold every word, across several comments too', async () => {
@@ -145,8 +145,8 @@ describe('comments in the index', () => {
 
 describe('workspaces', () => {
   it('each searches only its own tickets and comments', async () => {
-    const other = await createWorkspace(service.db, 'search-other');
-    const them: Caller = { workspaceId: other, agentId: (await resolveActor(service.db, other, undefined)).id };
+    const other = await service.createWorkspace('search-other');
+    const them: Caller = { workspaceId: other, agentId: (await service.resolveActor(other, undefined)).id };
     const mine = await service.createTicket(me, { title: 'Printer on fire', requestorEmail: 'c@example.com' });
     for (let i = 0; i < 30; i++) {
       const { data } = await service.createTicket(them, { title: `Printer ${i}`, requestorEmail: 'c@example.com' });
@@ -217,8 +217,8 @@ describe('a database from before per-workspace search', () => {
   it('gets both indexes built from its tickets and comments when it opens', async () => {
     const path = join(dir, 'version3.db');
     const old = await openAtVersion(path, 3);
-    const other = await createWorkspace(old.service.db, 'elsewhere');
-    const them: Caller = { workspaceId: other, agentId: (await resolveActor(old.service.db, other, undefined)).id };
+    const other = await old.service.createWorkspace('elsewhere');
+    const them: Caller = { workspaceId: other, agentId: (await old.service.resolveActor(other, undefined)).id };
     for (const caller of [old.caller, them]) {
       const { data: t } = await old.service.createTicket(caller, { title: 'Scanner offline', requestorEmail: 'c@example.com', description: 'Since Tuesday.' });
       await old.service.addComment(caller, { id: t.id, body: 'Rebooted the scanner.' });
@@ -227,7 +227,7 @@ describe('a database from before per-workspace search', () => {
     await old.service.createTicket(old.caller, { title: 'No comments here', requestorEmail: 'c@example.com' });
     await old.service.close();
 
-    const upgraded = TicketService.open(path);
+    const upgraded = new TicketService(openSqliteEngine(path));
     try {
       const find = async (search: string, caller = old.caller) => (await upgraded.listTickets(caller, { search })).data.tickets.map((r) => r.key);
       expect(await find('tuesday')).toEqual(['SUP-1']);

@@ -2,13 +2,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../src/errors.js';
 import type { Caller } from '../src/service/context.js';
-import { STATUS_NAMES, TRANSITIONS, type StatusName } from '../src/service/lifecycle.js';
+import { STATUS_NAMES, TRANSITIONS, type StatusName } from '../src/domain/lifecycle.js';
+import type { SqliteEngine } from '../src/db/sqlite/engine.js';
 import type { TicketService } from '../src/service/service.js';
 import { openService, tempDir } from './helpers.js';
 
 /** The service on a real SQLite file: every rule of the domain, without MCP in between. */
 const { dir, cleanup } = tempDir();
-let service: TicketService;
+let service: TicketService<SqliteEngine>;
 let me: Caller;
 let priya: string;
 let omar: string;
@@ -25,7 +26,7 @@ async function refused(promise: Promise<unknown>, code: string): Promise<DomainE
 }
 
 const events = (ticketId: string) =>
-  service.database.raw
+  service.engine.database.raw
     .prepare('SELECT type, actor_id, data FROM events WHERE ticket_id = ? ORDER BY seq')
     .all(ticketId)
     .map((e: any) => ({ type: e.type as string, actor: e.actor_id as string, data: JSON.parse(e.data) }));
@@ -264,7 +265,7 @@ describe('create_ticket', () => {
     const replay = await service.createTicket(me, { ...args });
     expect(replay.data).toEqual(first.data);
     expect(replay.message).toContain('original answer');
-    const count = service.database.raw.prepare("SELECT count(*) AS n FROM tickets WHERE title = 'Refund'").get() as { n: number };
+    const count = service.engine.database.raw.prepare("SELECT count(*) AS n FROM tickets WHERE title = 'Refund'").get() as { n: number };
     expect(count.n).toBe(1);
     const clash = await refused(service.createTicket(me, { ...args, title: 'Other' }), 'CONFLICT');
     expect(clash.extras.details).toEqual({ ticket: first.data.ticketIdentifier });
@@ -785,7 +786,7 @@ describe('directory', () => {
 
 describe('the audit trail', () => {
   it('pairs every ticket version with its events, and every event with a version', () => {
-    const raw = service.database.raw;
+    const raw = service.engine.database.raw;
     const tickets = raw.prepare('SELECT id, version FROM tickets').all() as { id: string; version: number }[];
     expect(tickets.length).toBeGreaterThan(50);
     const versions = raw.prepare('SELECT DISTINCT ticket_version AS v FROM events WHERE ticket_id = ? ORDER BY v');
@@ -798,7 +799,7 @@ describe('the audit trail', () => {
   });
 
   it('cannot be edited or deleted', () => {
-    expect(() => service.database.raw.prepare("UPDATE events SET type = 'deleted'").run()).toThrow(/append-only/);
-    expect(() => service.database.raw.prepare('DELETE FROM events').run()).toThrow(/append-only/);
+    expect(() => service.engine.database.raw.prepare("UPDATE events SET type = 'deleted'").run()).toThrow(/append-only/);
+    expect(() => service.engine.database.raw.prepare('DELETE FROM events').run()).toThrow(/append-only/);
   });
 });

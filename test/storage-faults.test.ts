@@ -5,8 +5,6 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeTransaction } from '../src/db/transaction.js';
-import { createWorkspace } from '../src/service/workspace.js';
 import { CLI, connectInMemory, fails, ok, openService, spawnServer, tempDir } from './helpers.js';
 
 /**
@@ -61,9 +59,9 @@ describe('the storage under faults', () => {
   it('answers reads while a write transaction is held open, in the same workspace and another', async () => {
     const { service, caller } = await openService(join(dir, 'slow-write.db'));
     const { data: ticket } = await service.createTicket(caller, { title: 'Original title', requestorEmail: 'ana@example.com' });
-    const other = { ...caller, workspaceId: await createWorkspace(service.db, 'other') };
+    const other = { ...caller, workspaceId: await service.createWorkspace('other') };
     let release!: () => void;
-    const slowWrite = writeTransaction(service.db, async (trx) => {
+    const slowWrite = service.engine.write(async (trx) => {
       await trx.updateTable('tickets').set({ title: 'Renamed by the slow write' }).where('id', '=', ticket.id).execute();
       await new Promise<void>((resolve) => (release = resolve));
     });
@@ -116,7 +114,7 @@ describe('the storage under faults', () => {
     const { service, caller } = await openService(join(dir, 'page-limit.db'));
     const client = await connectInMemory(service, caller);
     await ok(client, 'create_ticket', { title: 'Fits', requestorEmail: 'ana@example.com' });
-    const raw = service.database.raw;
+    const raw = service.engine.database.raw;
     // SQLite answers SQLITE_FULL when the file would pass max_page_count, as it does when the disk is full.
     raw.pragma(`max_page_count = ${raw.pragma('page_count', { simple: true })}`);
     const error = await fails(client, 'create_ticket', { title: 'Too big', requestorEmail: 'ana@example.com', description: 'x'.repeat(20_000) }, 'UNAVAILABLE');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { invisibleCharacter, invisibleMessage } from '../src/service/invisible.js';
 import { MAX_REFERENCES } from '../src/service/refs.js';
-import { METADATA_MAX_BYTES } from '../src/service/tickets.js';
+import { METADATA_MAX_BYTES } from '../src/service/edits.js';
 
 /** Argument schemas several tools share, so each form is described the same way everywhere. */
 

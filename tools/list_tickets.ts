@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TICKET_SORTS } from '../src/service/reads.js';
+import { TICKET_SORTS } from '../src/service/list.js';
 import { ticketPage } from '../src/service/views.js';
 import { cursor, email, instant, pageSize, shortText, statusRef, tagRef, teamRef } from './args.js';
 import { defineTool, READ } from './tool.js';

@@ -2,7 +2,7 @@ import type { ResourceLink } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import type { Caller } from '../src/service/context.js';
 import type { TicketService } from '../src/service/service.js';
-import type { Result } from '../src/service/store.js';
+import type { Result } from '../src/service/deps.js';
 
 /** Tools come in sets that a deployment can switch on or off together. */
 export const TOOLSETS = ['tickets', 'comments', 'tags', 'directory'] as const;

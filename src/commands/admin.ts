@@ -1,5 +1,3 @@
-import { createApiKey, listApiKeys, revokeApiKey } from '../service/keys.js';
-import { createWorkspace, ensureWorkspace, listWorkspaces } from '../service/workspace.js';
 import { openService, workspaceName } from './common.js';
 import { UsageError, type Values } from './options.js';
 
@@ -7,10 +5,10 @@ import { UsageError, type Values } from './options.js';
 export async function runKeys(action: string | undefined, args: string[], values: Values): Promise<void> {
   const { service } = openService(values);
   try {
-    await ensureWorkspace(service.db);
+    await service.ensureWorkspace();
     if (action === 'create') {
       if (!values.actor) throw new UsageError('keys create needs --actor EMAIL (the agent the key acts as)');
-      const { key, info } = await createApiKey(service.db, {
+      const { key, info } = await service.createApiKey({
         workspace: workspaceName(values),
         actor: values.actor,
         readOnly: values['read-only'] ?? false,
@@ -21,13 +19,13 @@ export async function runKeys(action: string | undefined, args: string[], values
       );
       process.stdout.write(`${key}\n`);
     } else if (action === 'list') {
-      for (const k of await listApiKeys(service.db)) {
+      for (const k of await service.listApiKeys()) {
         const state = k.revokedAt ? `revoked ${k.revokedAt}` : 'active';
         process.stdout.write(`${k.id}  ${k.prefix}…  ${k.workspace}  ${k.actor}  ${k.readOnly ? 'read-only' : 'read-write'}  ${state}\n`);
       }
     } else if (action === 'revoke') {
       if (args.length !== 1) throw new UsageError('keys revoke needs the key id (or prefix) from keys list');
-      const info = await revokeApiKey(service.db, args[0]!);
+      const info = await service.revokeApiKey(args[0]!);
       process.stdout.write(`Revoked ${info.id} (${info.actor}, workspace "${info.workspace}").\n`);
     } else {
       throw new UsageError('keys needs create, list or revoke');
@@ -41,13 +39,13 @@ export async function runKeys(action: string | undefined, args: string[], values
 export async function runWorkspaces(action: string | undefined, args: string[], values: Values): Promise<void> {
   const { service } = openService(values);
   try {
-    await ensureWorkspace(service.db);
+    await service.ensureWorkspace();
     if (action === 'create') {
       if (args.length !== 1) throw new UsageError('workspaces create needs one NAME');
-      await createWorkspace(service.db, args[0]!);
+      await service.createWorkspace(args[0]!);
       process.stdout.write(`Created workspace "${args[0]}" with its team SUP; create a key for it with: ticket-mcp keys create --workspace ${args[0]} --actor EMAIL\n`);
     } else if (action === 'list') {
-      for (const w of await listWorkspaces(service.db)) process.stdout.write(`${w.name}  ${w.tickets} tickets  created ${w.createdAt}\n`);
+      for (const w of await service.listWorkspaces()) process.stdout.write(`${w.name}  ${w.tickets} tickets  created ${w.createdAt}\n`);
     } else {
       throw new UsageError('workspaces needs create or list');
     }

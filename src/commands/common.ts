@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { openSqliteEngine } from '../db/sqlite/engine.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_WORKSPACE } from '../service/context.js';
 import { TicketService } from '../service/service.js';
@@ -31,8 +32,8 @@ function busyDeadline(): number | undefined {
  */
 export function openService(values: Values, { log, readOnly = false }: { log?: Logger; readOnly?: boolean } = {}): { service: TicketService; path: string } {
   const path = databasePath(values);
-  const service = TicketService.open(path, { readOnly, busyDeadlineMs: busyDeadline() });
-  const refusal = service.database.writeRefusal();
+  const service = new TicketService(openSqliteEngine(path, { readOnly, busyDeadlineMs: busyDeadline() }));
+  const refusal = service.writeRefusal();
   if (refusal && !readOnly) {
     log?.warn('the database cannot be written: serving reads only, writes answer UNAVAILABLE', { db: path, ...refusal.extras.details });
   }

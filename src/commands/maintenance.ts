@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { openSqlite } from '../db/open.js';
+import { openSqlite } from '../db/sqlite/open.js';
 import { examinePostgresUrl } from '../db/postgres/doctor.js';
 import { isPostgresUrl, redactUrl } from '../db/url.js';
-import { examine, type Finding } from '../doctor.js';
+import type { Finding } from '../db/finding.js';
+import { examine } from '../db/sqlite/doctor.js';
 import { unavailable } from '../errors.js';
 import { databasePath } from './common.js';
 import { UsageError, type Values } from './options.js';

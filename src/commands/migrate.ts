@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { parseMigrations, schemaVersionOf } from '../db/migrate.js';
-import { openSqlite } from '../db/open.js';
+import { parseMigrations } from '../db/migrate.js';
+import { schemaVersionOf } from '../db/sqlite/migrate.js';
+import { openSqlite } from '../db/sqlite/open.js';
 import { COPIED_TABLES, copySqliteToPostgres, tablesWithRows, targetNotEmpty, type CopiedTable, type TableCounts } from '../db/postgres/copy.js';
 import { examinePostgresUrl } from '../db/postgres/doctor.js';
 import { openPostgres, type OpenPostgres } from '../db/postgres/open.js';

@@ -1,7 +1,6 @@
 import { HTTP_LIMITS, startHttpServer, type HttpLimits } from '../http.js';
 import type { Logger } from '../log.js';
 import { packageVersion } from '../package-root.js';
-import { ensureWorkspace } from '../service/workspace.js';
 import { onShutdown, openService } from './common.js';
 import { commaList, surfaceOf, UsageError, type Values } from './options.js';
 
@@ -42,7 +41,7 @@ export async function runHttp(values: Values, log: Logger): Promise<void> {
   const limits = limitsFromEnvironment();
   const surface = surfaceOf(values);
   const { service, path } = openService(values, { log, readOnly: surface.readOnly });
-  await ensureWorkspace(service.db);
+  await service.ensureWorkspace();
   const server = await startHttpServer(service, {
     ...listen,
     allowedHosts: commaList(values['allowed-hosts']),
@@ -57,5 +56,5 @@ export async function runHttp(values: Values, log: Logger): Promise<void> {
   });
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  log.info('ticket-mcp ready on http', { version: packageVersion, url: server.url, db: path, schemaVersion: service.database.schemaVersion });
+  log.info('ticket-mcp ready on http', { version: packageVersion, url: server.url, db: path, schemaVersion: service.schemaVersion });
 }

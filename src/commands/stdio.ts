@@ -2,7 +2,6 @@ import type { Logger } from '../log.js';
 import { packageVersion } from '../package-root.js';
 import { createServer } from '../server.js';
 import { StdioLineTransport } from '../stdio-transport.js';
-import { ensureWorkspace, findActor, findWorkspace, resolveActor } from '../service/workspace.js';
 import { onShutdown, openService, workspaceName } from './common.js';
 import { surfaceOf, type Values } from './options.js';
 
@@ -17,8 +16,8 @@ export async function runStdio(values: Values, log: Logger): Promise<void> {
   const actorRef = values.actor || process.env.TICKETS_ACTOR;
   // A database that takes no writes (--read-only, or read-only storage) is only read: the workspace and actor must exist.
   const { writable } = service;
-  const workspaceId = writable ? await ensureWorkspace(service.db, workspace) : (await findWorkspace(service.db, workspace)).id;
-  const actor = writable ? await resolveActor(service.db, workspaceId, actorRef) : await findActor(service.db, workspaceId, actorRef);
+  const workspaceId = writable ? await service.ensureWorkspace(workspace) : (await service.findWorkspace(workspace)).id;
+  const actor = writable ? await service.resolveActor(workspaceId, actorRef) : await service.findActor(workspaceId, actorRef);
   if (!actor) log.warn('the actor is not in the directory, and this session writes nothing: it reads as an anonymous reader', { actor: actorRef });
   const { id: agentId, name, email } = actor ?? ANONYMOUS_READER;
   const server = createServer(service, { caller: { workspaceId, agentId }, log, surface });
@@ -37,7 +36,7 @@ export async function runStdio(values: Values, log: Logger): Promise<void> {
   log.info('ticket-mcp ready on stdio', {
     version: packageVersion,
     db: path,
-    schemaVersion: service.database.schemaVersion,
+    schemaVersion: service.schemaVersion,
     workspace,
     actor: `${name} <${email}>`,
     writable,

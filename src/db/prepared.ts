@@ -1,5 +1,5 @@
-import { sql, type Compilable, type CompiledQuery, type RawBuilder } from 'kysely';
-import type { Db } from './open.js';
+import { sql, type Compilable, type CompiledQuery, type QueryResult, type RawBuilder } from 'kysely';
+import type { Db } from './engine.js';
 
 /**
  * Kysely queries compiled once per shape. Building and compiling a query with Kysely
@@ -11,6 +11,8 @@ import type { Db } from './open.js';
  * A builder must pass its parameters to Kysely untouched (no `p.name.trim()` inside):
  * each is recognised by its placeholder. The shape names a query's structure: a
  * builder whose SQL varies (optional filters, lists) runs under one shape per variant.
+ * Templates are kept per engine (by the handle's dialect adapter): one shape compiles to
+ * each engine's own SQL.
  */
 const PLACEHOLDER = '\u0000ticket-mcp-parameter:';
 
@@ -20,7 +22,14 @@ interface Template {
   slots: (string | undefined)[];
 }
 
-const templates = new Map<string, Template>();
+const templatesByAdapter = new Map<Function, Map<string, Template>>();
+
+function templatesOf(db: Db): Map<string, Template> {
+  const adapter = db.getExecutor().adapter.constructor;
+  let templates = templatesByAdapter.get(adapter);
+  if (!templates) templatesByAdapter.set(adapter, (templates = new Map()));
+  return templates;
+}
 
 function compile<P extends object>(db: Db, build: (db: Db, p: P) => Compilable<unknown>): Template {
   const placeholders = new Proxy({}, { get: (_target, name) => `${PLACEHOLDER}${String(name)}` }) as P;
@@ -31,12 +40,14 @@ function compile<P extends object>(db: Db, build: (db: Db, p: P) => Compilable<u
   return { query, slots };
 }
 
-export async function runPrepared<P extends object, R>(
+/** Runs the query of `shape` with `params`, compiling it on its engine's first run; the whole result (rows, rows affected). */
+export async function executePrepared<P extends object, R>(
   db: Db,
   shape: string,
   params: P,
   build: (db: Db, p: P) => Compilable<R>,
-): Promise<R[]> {
+): Promise<QueryResult<R>> {
+  const templates = templatesOf(db);
   let template = templates.get(shape);
   if (!template) {
     template = compile(db, build);
@@ -48,7 +59,16 @@ export async function runPrepared<P extends object, R>(
     const name = slots[i];
     return name === undefined ? constant : values[name];
   });
-  return (await db.executeQuery<R>({ ...query, parameters })).rows as R[];
+  return db.executeQuery<R>({ ...query, parameters });
+}
+
+export async function runPrepared<P extends object, R>(
+  db: Db,
+  shape: string,
+  params: P,
+  build: (db: Db, p: P) => Compilable<R>,
+): Promise<R[]> {
+  return (await executePrepared(db, shape, params, build)).rows as R[];
 }
 
 /** A query of one fixed shape, ready to run with its parameters. */

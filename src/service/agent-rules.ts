@@ -1,4 +1,5 @@
-import type { Db } from '../db/open.js';
+import type { Db } from '../db/engine.js';
+import { agentRow, otherActiveAgent } from '../db/repo/agents.js';
 import { DomainError } from '../errors.js';
 import type { Caller } from './context.js';
 import type { AgentRecord } from './refs.js';
@@ -27,7 +28,7 @@ export async function refuseForbiddenChange(db: Db, caller: Caller, target: Agen
   if (change.active === false && target.id === caller.agentId) {
     throw forbidden('You cannot deactivate yourself, the agent making this call: your own keys would stop working.', 'Ask another agent (a human, if you are one) to deactivate you.');
   }
-  const { kind } = await db.selectFrom('agents').select('kind').where('id', '=', caller.agentId).executeTakeFirstOrThrow();
+  const { kind } = await agentRow(db, caller.agentId);
   if (kind === 'ai') {
     if (change.kind !== undefined && change.kind !== target.kind) {
       throw forbidden(`An AI agent cannot change an agent's kind; ${who} stays ${target.kind}.`, 'Ask a human agent to make this change.');
@@ -45,13 +46,7 @@ export async function refuseForbiddenChange(db: Db, caller: Caller, target: Agen
     }
   }
   if (deactivating) {
-    const other = await db
-      .selectFrom('agents')
-      .select('id')
-      .where('workspace_id', '=', target.workspace_id)
-      .where('is_active', '=', 1)
-      .where('id', '!=', target.id)
-      .executeTakeFirst();
+    const other = await otherActiveAgent(db, target.workspace_id, target.id);
     if (!other) {
       throw forbidden(`${who} is the last active agent of this workspace; deactivating them would leave nobody to act.`, 'Create or reactivate another agent first (create_agent, update_agent).');
     }

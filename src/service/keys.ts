@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { customAlphabet } from 'nanoid';
-import type { Db } from '../db/open.js';
-import { readTransaction, writeTransaction } from '../db/transaction.js';
+import type { Engine } from '../db/engine.js';
+import { allApiKeys, apiKeyById, apiKeysByIdOrPrefix, insertApiKey, liveKeyByHash, revokeApiKeyRow, type ApiKeyRow } from '../db/repo/keys.js';
 import { conflict, notFound } from '../errors.js';
 import { newId, now, type Caller } from './context.js';
 import { findWorkspace, resolveActor } from './workspace.js';
@@ -33,11 +33,11 @@ export interface Authenticated {
 }
 
 export async function createApiKey(
-  db: Db,
+  engine: Engine,
   options: { workspace: string; actor: string; readOnly: boolean },
 ): Promise<{ key: string; info: ApiKeyInfo }> {
-  const workspace = await findWorkspace(db, options.workspace);
-  const agent = await resolveActor(db, workspace.id, options.actor);
+  const workspace = await findWorkspace(engine.reader, options.workspace);
+  const agent = await resolveActor(engine, workspace.id, options.actor);
   const key = `${KEY_PREFIX}${secret()}`;
   const info: ApiKeyInfo = {
     id: newId('key'),
@@ -48,31 +48,21 @@ export async function createApiKey(
     createdAt: now(),
     revokedAt: null,
   };
-  await writeTransaction(db, (trx) =>
-    trx
-      .insertInto('api_keys')
-      .values({
-        id: info.id,
-        workspace_id: workspace.id,
-        agent_id: agent.id,
-        key_hash: hashKey(key),
-        key_prefix: info.prefix,
-        read_only: options.readOnly ? 1 : 0,
-        created_at: info.createdAt,
-      })
-      .execute(),
+  await engine.write((trx) =>
+    insertApiKey(trx, {
+      id: info.id,
+      workspace_id: workspace.id,
+      agent_id: agent.id,
+      key_hash: hashKey(key),
+      key_prefix: info.prefix,
+      read_only: options.readOnly ? 1 : 0,
+      created_at: info.createdAt,
+    }),
   );
   return { key, info };
 }
 
-const keyRows = (db: Db) =>
-  db
-    .selectFrom('api_keys as k')
-    .innerJoin('workspaces as w', 'w.id', 'k.workspace_id')
-    .innerJoin('agents as a', 'a.id', 'k.agent_id')
-    .select(['k.id', 'k.key_prefix', 'w.name as workspace', 'a.email as actor', 'k.read_only', 'k.created_at', 'k.revoked_at']);
-
-const toInfo = (row: Awaited<ReturnType<ReturnType<typeof keyRows>['executeTakeFirstOrThrow']>>): ApiKeyInfo => ({
+const toInfo = (row: ApiKeyRow): ApiKeyInfo => ({
   id: row.id,
   prefix: row.key_prefix,
   workspace: row.workspace,
@@ -82,39 +72,29 @@ const toInfo = (row: Awaited<ReturnType<ReturnType<typeof keyRows>['executeTakeF
   revokedAt: row.revoked_at,
 });
 
-export async function listApiKeys(db: Db): Promise<ApiKeyInfo[]> {
-  const rows = await keyRows(db).orderBy('w.name').orderBy('k.created_at').execute();
-  return rows.map(toInfo);
+export async function listApiKeys(engine: Engine): Promise<ApiKeyInfo[]> {
+  return (await allApiKeys(engine.reader)).map(toInfo);
 }
 
 /** Revokes by id or by the prefix `keys list` shows; a revoked key stops working at once. */
-export async function revokeApiKey(db: Db, ref: string): Promise<ApiKeyInfo> {
-  return writeTransaction(db, async (trx) => {
-    const matches = await keyRows(trx)
-      .where((eb) => eb.or([eb('k.id', '=', ref), eb('k.key_prefix', '=', ref)]))
-      .execute();
+export async function revokeApiKey(engine: Engine, ref: string): Promise<ApiKeyInfo> {
+  return engine.write(async (trx) => {
+    const matches = await apiKeysByIdOrPrefix(trx, ref);
     if (matches.length === 0) throw notFound(`No API key "${ref}".`, { hint: 'ticket-mcp keys list shows the ids.' });
     if (matches.length > 1) throw conflict(`Several keys start with "${ref}"; revoke by id.`);
     const row = matches[0]!;
     if (row.revoked_at === null) {
-      await trx.updateTable('api_keys').set({ revoked_at: now() }).where('id', '=', row.id).execute();
+      await revokeApiKeyRow(trx, row.id, now());
     }
-    return toInfo((await keyRows(trx).where('k.id', '=', row.id).executeTakeFirstOrThrow()));
+    return toInfo(await apiKeyById(trx, row.id));
   });
 }
 
 /** The caller a bearer key stands for; undefined for a wrong or revoked key, or a deactivated agent. */
-export async function authenticate(db: Db, key: string): Promise<Authenticated | undefined> {
+export async function authenticate(engine: Engine, key: string): Promise<Authenticated | undefined> {
   if (!key.startsWith(KEY_PREFIX)) return undefined;
-  return readTransaction(db, async (trx) => {
-    const row = await trx
-      .selectFrom('api_keys as k')
-      .innerJoin('agents as a', 'a.id', 'k.agent_id')
-      .select(['k.workspace_id', 'k.agent_id', 'k.read_only', 'a.name'])
-      .where('k.key_hash', '=', hashKey(key))
-      .where('k.revoked_at', 'is', null)
-      .where('a.is_active', '=', 1)
-      .executeTakeFirst();
+  return engine.read(async (trx) => {
+    const row = await liveKeyByHash(trx, hashKey(key));
     return (
       row && {
         caller: { workspaceId: row.workspace_id, agentId: row.agent_id },

@@ -1,20 +1,23 @@
 import type { Selectable } from 'kysely';
-import type { Db } from '../db/open.js';
-import { prepared, stableLimit } from '../db/prepared.js';
-import type { AgentsTable, TagsTable, TeamsTable, TicketsTable } from '../db/tables.js';
+import type { Db } from '../db/engine.js';
+import { agentsMatching, agentsMatchingAny, agentsResembling, type AgentRecord } from '../db/repo/agents.js';
+import { tagMatching, type TagRecord } from '../db/repo/tags.js';
+import { firstTeams, teamMatching, teamsMatchingAny } from '../db/repo/teams.js';
+import { ticketById, ticketByKey, ticketsByNumber } from '../db/repo/tickets.js';
+import type { TeamsTable, TicketsTable } from '../db/tables.js';
+import { parseStatusName, STATUS_WORDS, type StatusName } from '../domain/lifecycle.js';
+import { fold } from '../domain/text.js';
 import { DomainError, notFound, validationError, type Candidate } from '../errors.js';
-import { parseStatusName, STATUS_WORDS, type StatusName } from './lifecycle.js';
-import type { Lookup, WorkspaceLookups } from './store.js';
-import { containsText, fold } from './text.js';
+import type { Lookup, WorkspaceLookups } from './lookups.js';
+
+export type { AgentRecord, TagRecord };
 
 /**
  * Reference resolution: every argument that names a record accepts the forms a
  * person would use (an id, a key, an email, a name), scoped to the caller's workspace.
  */
 export type TicketRecord = Selectable<TicketsTable> & { team_identifier: string };
-export type AgentRecord = Selectable<AgentsTable>;
 export type TeamRecord = Selectable<TeamsTable>;
-export type TagRecord = Selectable<TagsTable>;
 
 const TICKET_KEY = /^([A-Za-z][A-Za-z0-9]*)-(\d+)$/;
 const CANDIDATE_LIMIT = 10;
@@ -25,17 +28,6 @@ function ambiguous(what: string, ref: string, candidates: Candidate[]): DomainEr
     candidates,
   });
 }
-
-const ticketColumns = (db: Db) =>
-  db
-    .selectFrom('tickets')
-    .innerJoin('teams', 'teams.id', 'tickets.team_id')
-    .selectAll('tickets')
-    .select('teams.identifier as team_identifier');
-
-const ticketById = prepared('refs.ticketById', (db, p: { ws: string; id: string }) =>
-  ticketColumns(db).where('tickets.workspace_id', '=', p.ws).where('tickets.id', '=', p.id),
-);
 
 /** A ticket key, `SUP-42` in any case: the team identifier and the number. */
 export interface TicketKey {
@@ -48,30 +40,15 @@ export function parseTicketKey(ref: string): TicketKey | undefined {
   return key ? { identifier: key[1]!.toUpperCase(), number: Number(key[2]) } : undefined;
 }
 
-/** The team's id by its identifier, in the caller's workspace: a key's first half, as a subquery. */
-export const teamOfKey = (db: Db, ws: string, identifier: string) =>
-  db.selectFrom('teams as owner').select('owner.id').where('owner.workspace_id', '=', ws).where('owner.identifier', '=', identifier);
-
-/** The team first (by its identifier), then the (team_id, number) unique index. */
-const ticketByKey = prepared('refs.ticketByKey', (db, p: { ws: string; identifier: string; number: number }) =>
-  ticketColumns(db)
-    .where('tickets.team_id', '=', teamOfKey(db, p.ws, p.identifier))
-    .where('tickets.number', '=', p.number),
-);
-
-const ticketsByNumber = prepared('refs.ticketsByNumber', (db, p: { ws: string; number: number; limit: number }) =>
-  ticketColumns(db).where('tickets.workspace_id', '=', p.ws).where('tickets.number', '=', p.number).limit(stableLimit(p.limit)),
-);
-
 /** A ticket by id, key (`SUP-42`, any case) or bare number when only one team has it. */
-export async function findTicket(db: Db, workspaceId: string, ref: string): Promise<TicketRecord> {
+export async function findTicket(db: Db, workspaceId: string, ref: string, { lock = false } = {}): Promise<TicketRecord> {
   const text = ref.trim();
   const key = parseTicketKey(text);
   if (key) {
-    const [byKey] = await ticketByKey(db, { ws: workspaceId, ...key });
+    const [byKey] = await ticketByKey(db, { ws: workspaceId, ...key }, lock);
     if (byKey) return byKey;
   } else if (/^#?\d+$/.test(text)) {
-    const matches = await ticketsByNumber(db, { ws: workspaceId, number: Number(text.replace('#', '')), limit: CANDIDATE_LIMIT });
+    const matches = await ticketsByNumber(db, { ws: workspaceId, number: Number(text.replace('#', '')), limit: CANDIDATE_LIMIT }, lock);
     if (matches.length === 1) return matches[0]!;
     if (matches.length > 1) {
       throw ambiguous(
@@ -81,7 +58,7 @@ export async function findTicket(db: Db, workspaceId: string, ref: string): Prom
       );
     }
   } else {
-    const [byId] = await ticketById(db, { ws: workspaceId, id: text });
+    const [byId] = await ticketById(db, { ws: workspaceId, id: text }, lock);
     if (byId) return byId;
   }
   throw ticketNotFound(text);
@@ -91,16 +68,6 @@ export const ticketNotFound = (ref: string) =>
   notFound(`No ticket "${ref.trim()}" in this workspace.`, {
     hint: 'Pass a key such as SUP-12 or an id; list_tickets (with search for words in it) finds tickets.',
   });
-
-const agentsMatching = prepared('refs.agentsMatching', (db, p: { ws: string; text: string; key: string; limit: number }) =>
-  db
-    .selectFrom('agents')
-    .selectAll()
-    .where('workspace_id', '=', p.ws)
-    .where((eb) => eb.or([eb('id', '=', p.text), eb('email_key', '=', p.key), eb('name_key', '=', p.key)]))
-    .orderBy('name_key')
-    .limit(stableLimit(p.limit)),
-);
 
 /** An agent by id, email, or exact name (any case); a name two agents share is AMBIGUOUS. */
 export async function findAgent(db: Db, workspaceId: string, ref: string): Promise<AgentRecord> {
@@ -113,14 +80,7 @@ export async function findAgent(db: Db, workspaceId: string, ref: string): Promi
   const asCandidate = (a: AgentRecord): Candidate => ({ id: a.id, name: a.name, email: a.email });
   if (exact.length > 1) throw ambiguous('agent', text, exact.map(asCandidate));
 
-  const similar = await db
-    .selectFrom('agents')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where((eb) => eb.or([containsText('name_key', text), containsText('email_key', text)]))
-    .orderBy('name_key')
-    .limit(stableLimit(CANDIDATE_LIMIT))
-    .execute();
+  const similar = await agentsResembling(db, workspaceId, text, CANDIDATE_LIMIT);
   throw notFound(`No agent "${text}" in this workspace.`, {
     hint:
       similar.length > 0
@@ -156,12 +116,7 @@ export async function findAgents(db: Db, workspaceId: string, refs: readonly str
   const texts = distinctRefs(refs, field);
   if (texts.length === 0) return [];
   const keys = texts.map(fold);
-  const rows = await db
-    .selectFrom('agents')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where((eb) => eb.or([eb('id', 'in', texts), eb('email_key', 'in', keys), eb('name_key', 'in', keys)]))
-    .execute();
+  const rows = await agentsMatchingAny(db, workspaceId, texts, keys);
   const byIdOrEmail = new Map<string, AgentRecord>();
   const byName = new Map<string, AgentRecord[]>();
   for (const agent of rows) {
@@ -184,12 +139,7 @@ export async function findTeams(db: Db, workspaceId: string, refs: readonly stri
   if (texts.length === 0) return [];
   const identifiers = texts.map((text) => text.toUpperCase());
   const keys = texts.map(fold);
-  const rows = await db
-    .selectFrom('teams')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where((eb) => eb.or([eb('id', 'in', texts), eb('identifier', 'in', identifiers), eb('name_key', 'in', keys)]))
-    .execute();
+  const rows = await teamsMatchingAny(db, workspaceId, texts, identifiers, keys);
   const byId = new Map(rows.map((t) => [t.id, t]));
   const byIdentifier = new Map(rows.map((t) => [t.identifier, t]));
   const byName = new Map(rows.map((t) => [t.name_key, t]));
@@ -201,39 +151,17 @@ export async function findTeams(db: Db, workspaceId: string, refs: readonly stri
   return [...found.values()];
 }
 
-const teamMatching = prepared('refs.teamMatching', (db, p: { ws: string; text: string; identifier: string; key: string }) =>
-  db
-    .selectFrom('teams')
-    .selectAll()
-    .where('workspace_id', '=', p.ws)
-    .where((eb) => eb.or([eb('id', '=', p.text), eb('identifier', '=', p.identifier), eb('name_key', '=', p.key)])),
-);
-
 /** A team by id, identifier (`ENG`, any case) or name (any case). */
 export async function findTeam(db: Db, workspaceId: string, ref: string): Promise<TeamRecord> {
   const text = ref.trim();
   const [team] = await teamMatching(db, { ws: workspaceId, text, identifier: text.toUpperCase(), key: fold(text) });
   if (team) return team;
-  const teams = await db
-    .selectFrom('teams')
-    .select(['id', 'name', 'identifier'])
-    .where('workspace_id', '=', workspaceId)
-    .orderBy('identifier')
-    .limit(stableLimit(CANDIDATE_LIMIT))
-    .execute();
+  const teams = await firstTeams(db, workspaceId, CANDIDATE_LIMIT);
   throw notFound(`No team "${text}" in this workspace.`, {
     hint: 'Pass a team id, identifier (such as SUP) or name; create_team adds one.',
     candidates: teams.map((t) => ({ id: t.id, name: `${t.identifier} (${t.name})` })),
   });
 }
-
-const tagMatching = prepared('refs.tagMatching', (db, p: { ws: string; text: string; key: string }) =>
-  db
-    .selectFrom('tags')
-    .selectAll()
-    .where('workspace_id', '=', p.ws)
-    .where((eb) => eb.or([eb('id', '=', p.text), eb('name_key', '=', p.key)])),
-);
 
 export async function findTagOrUndefined(db: Db, workspaceId: string, ref: string): Promise<TagRecord | undefined> {
   const text = ref.trim();

@@ -1,76 +1,96 @@
-import { openDatabase, type OpenDatabase, type OpenOptions } from '../db/open.js';
+import type { Engine } from '../db/engine.js';
+import * as agents from './agents.js';
+import * as assignment from './assignment.js';
+import * as comments from './comments.js';
 import type { Caller } from './context.js';
-import * as directory from './directory.js';
+import * as create from './create.js';
+import type { Operation, ServiceDeps } from './deps.js';
+import * as edits from './edits.js';
+import * as keys from './keys.js';
+import * as list from './list.js';
+import { Lookups } from './lookups.js';
 import * as reads from './reads.js';
-import { Lookups, type ServiceDeps } from './store.js';
-import * as tickets from './tickets.js';
-
-type Operation<I, O> = (deps: ServiceDeps, caller: Caller, input: I) => Promise<O>;
+import * as status from './status.js';
+import * as tagDirectory from './tag-directory.js';
+import * as tags from './tags.js';
+import * as teams from './teams.js';
+import * as workspaces from './workspace.js';
 
 /**
  * The ticket service: every operation of the helpdesk, each one transaction that
- * writes the change with its events. It knows nothing of MCP; the tools call it.
+ * writes the change with its events. It knows nothing of MCP, nor which engine it
+ * runs on; the tools, the HTTP edge and the commands all come through this door.
  */
-export class TicketService {
+export class TicketService<E extends Engine = Engine> {
   readonly #deps: ServiceDeps;
   readonly #inFlight = new Set<Promise<unknown>>();
 
-  constructor(readonly database: OpenDatabase) {
-    this.#deps = { db: database.db, reader: database.reader, lookups: new Lookups() };
-  }
-
-  static open(path: string, options?: OpenOptions): TicketService {
-    return new TicketService(openDatabase(path, options));
-  }
-
-  /** The write handle (and what writeTransaction takes). */
-  get db() {
-    return this.#deps.db;
-  }
-
-  /** The read handle: reads outside a write go here, so a write under way never delays them. */
-  get reader() {
-    return this.#deps.reader;
+  constructor(readonly engine: E) {
+    this.#deps = { engine, lookups: new Lookups() };
   }
 
   /** Whether a write would be taken now: false when the database is read-only or its file was removed. */
   get writable(): boolean {
-    return this.database.writeRefusal() === undefined;
+    return this.engine.writeRefusal() === undefined;
+  }
+
+  get schemaVersion(): number {
+    return this.engine.schemaVersion;
+  }
+
+  /** Why a write would be refused now, or undefined. */
+  writeRefusal() {
+    return this.engine.writeRefusal();
   }
 
   #run<I, O>(operation: Operation<I, O>) {
-    return (caller: Caller, input: I): Promise<O> => {
-      const call = operation(this.#deps, caller, input);
-      this.#inFlight.add(call);
-      const forget = () => this.#inFlight.delete(call);
-      call.then(forget, forget);
-      return call;
-    };
+    return (caller: Caller, input: I): Promise<O> => this.#track(operation(this.#deps, caller, input));
   }
 
-  readonly createTicket = this.#run(tickets.createTicket);
-  readonly assignTicket = this.#run(tickets.assignTicket);
-  readonly takeover = this.#run(tickets.takeover);
-  readonly completeTicket = this.#run(tickets.completeTicket);
-  readonly setTicketStatus = this.#run(tickets.setTicketStatus);
-  readonly updateTicket = this.#run(tickets.updateTicket);
-  readonly deleteTicket = this.#run(tickets.deleteTicket);
-  readonly addComment = this.#run(tickets.addComment);
-  readonly addTag = this.#run(tickets.addTag);
-  readonly removeTag = this.#run(tickets.removeTag);
+  #track<T>(call: Promise<T>): Promise<T> {
+    this.#inFlight.add(call);
+    const forget = () => this.#inFlight.delete(call);
+    call.then(forget, forget);
+    return call;
+  }
+
+  readonly createTicket = this.#run(create.createTicket);
+  readonly assignTicket = this.#run(assignment.assignTicket);
+  readonly takeover = this.#run(assignment.takeover);
+  readonly completeTicket = this.#run(status.completeTicket);
+  readonly setTicketStatus = this.#run(status.setTicketStatus);
+  readonly updateTicket = this.#run(edits.updateTicket);
+  readonly deleteTicket = this.#run(status.deleteTicket);
+  readonly addComment = this.#run(comments.addComment);
+  readonly addTag = this.#run(tags.addTag);
+  readonly removeTag = this.#run(tags.removeTag);
   readonly getTicket = this.#run(reads.getTicket);
-  readonly listTickets = this.#run(reads.listTickets);
+  readonly listTickets = this.#run(list.listTickets);
   readonly getTicketHistory = this.#run(reads.getTicketHistory);
   readonly completeTicketKeys = this.#run(reads.completeTicketKeys);
   readonly completeTeams = this.#run(reads.completeTeams);
-  readonly createAgent = this.#run(directory.createAgent);
-  readonly updateAgent = this.#run(directory.updateAgent);
-  readonly listAgents = this.#run(directory.listAgents);
-  readonly createTeam = this.#run(directory.createTeam);
-  readonly listTeams = this.#run(directory.listTeams);
-  readonly createTag = this.#run(directory.createTag);
-  readonly updateTag = this.#run(directory.updateTag);
-  readonly listTags = this.#run(directory.listTags);
+  readonly createAgent = this.#run(agents.createAgent);
+  readonly updateAgent = this.#run(agents.updateAgent);
+  readonly listAgents = this.#run(agents.listAgents);
+  readonly createTeam = this.#run(teams.createTeam);
+  readonly listTeams = this.#run(teams.listTeams);
+  readonly createTag = this.#run(tagDirectory.createTag);
+  readonly updateTag = this.#run(tagDirectory.updateTag);
+  readonly listTags = this.#run(tagDirectory.listTags);
+
+  /** The workspace's id, created and seeded on first use. */
+  ensureWorkspace = (name?: string) => this.#track(workspaces.ensureWorkspace(this.engine, name));
+  createWorkspace = (name: string) => this.#track(workspaces.createWorkspace(this.engine, name));
+  findWorkspace = (name: string) => this.#track(workspaces.findWorkspace(this.engine.reader, name));
+  listWorkspaces = () => this.#track(workspaces.listWorkspaces(this.engine));
+  /** The agent a session acts as (see workspace.ts): resolveActor creates an unknown email's agent, findActor does not. */
+  resolveActor = (workspaceId: string, ref: string | undefined) => this.#track(workspaces.resolveActor(this.engine, workspaceId, ref));
+  findActor = (workspaceId: string, ref: string | undefined) => this.#track(workspaces.findActor(this.engine.reader, workspaceId, ref));
+
+  createApiKey = (options: { workspace: string; actor: string; readOnly: boolean }) => this.#track(keys.createApiKey(this.engine, options));
+  listApiKeys = () => this.#track(keys.listApiKeys(this.engine));
+  revokeApiKey = (ref: string) => this.#track(keys.revokeApiKey(this.engine, ref));
+  authenticate = (key: string) => this.#track(keys.authenticate(this.engine, key));
 
   /** Resolves once no call is under way (calls that start meanwhile are waited for too). */
   async idle(): Promise<void> {
@@ -80,6 +100,6 @@ export class TicketService {
   /** Lets the calls under way finish, then closes the database. */
   async close(): Promise<void> {
     await this.idle();
-    await this.database.close();
+    await this.engine.close();
   }
 }

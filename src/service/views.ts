@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STATUS_NAMES } from './lifecycle.js';
+import { STATUS_NAMES } from '../domain/lifecycle.js';
 
 /**
  * What the service hands back. The same schemas are the tools' declared output, so

@@ -1,11 +1,13 @@
-import type { Db } from '../db/open.js';
-import { writeTransaction } from '../db/transaction.js';
+import type { Db, Engine } from '../db/engine.js';
+import { agentByEmailKey } from '../db/repo/agents.js';
+import { insertTeam } from '../db/repo/teams.js';
+import { insertLookups, insertWorkspace, workspaceNamed as workspaceRow, workspacesWithCounts } from '../db/repo/workspaces.js';
+import { STATUS_DESCRIPTIONS, STATUS_NAMES, TRANSITIONS } from '../domain/lifecycle.js';
+import { fold } from '../domain/text.js';
 import { conflict, DomainError, notFound, validationError } from '../errors.js';
+import { insertAgent } from './agents.js';
 import { DEFAULT_WORKSPACE, newId, now } from './context.js';
-import { STATUS_DESCRIPTIONS, STATUS_NAMES, TRANSITIONS } from './lifecycle.js';
-import { insertAgent } from './directory.js';
 import { findAgent, type AgentRecord } from './refs.js';
-import { fold } from './text.js';
 
 /** Who acts when the runtime names nobody: a built-in AI agent. */
 export const BUILTIN_AGENT = { name: 'Assistant', email: 'assistant@ticket-mcp.local', kind: 'ai' } as const;
@@ -20,61 +22,42 @@ const TICKET_TYPES = ['Question', 'Incident', 'Problem', 'Task'];
 async function seedWorkspace(trx: Db, name: string): Promise<string> {
   const at = now();
   const ws = newId('workspace');
-  await trx.insertInto('workspaces').values({ id: ws, name, created_at: at }).execute();
-  await trx
-    .insertInto('statuses')
-    .values(
-      STATUS_NAMES.map((status, position) => ({
-        id: newId('status'),
-        workspace_id: ws,
-        name: status,
-        description: STATUS_DESCRIPTIONS[status],
-        position,
-      })),
-    )
-    .execute();
-  await trx
-    .insertInto('status_transitions')
-    .values(TRANSITIONS.map(([from, to]) => ({ workspace_id: ws, from_status: from, to_status: to })))
-    .execute();
+  await insertWorkspace(trx, { id: ws, name, created_at: at });
   const lookup = (names: string[], kind: 'priority' | 'sentiment', defaultName: string) =>
-    names.map((n, position) => ({ id: newId(kind), workspace_id: ws, name: n, position, is_default: n === defaultName ? 1 : 0 }));
-  await trx.insertInto('priorities').values(lookup(PRIORITIES, 'priority', DEFAULT_PRIORITY)).execute();
-  await trx.insertInto('sentiments').values(lookup(SENTIMENTS, 'sentiment', DEFAULT_SENTIMENT)).execute();
-  await trx
-    .insertInto('ticket_types')
-    .values(TICKET_TYPES.map((n, position) => ({ id: newId('type'), workspace_id: ws, name: n, position })))
-    .execute();
-  await trx
-    .insertInto('teams')
-    .values({
-      id: newId('team'),
-      workspace_id: ws,
-      name: 'Support',
-      name_key: fold('Support'),
-      identifier: 'SUP',
-      description: null,
-      created_at: at,
-      updated_at: at,
-    })
-    .execute();
+    names.map((n, position) => ({ id: newId(kind), name: n, position, is_default: n === defaultName ? 1 : 0 }));
+  await insertLookups(trx, ws, {
+    statuses: STATUS_NAMES.map((status, position) => ({ id: newId('status'), name: status, description: STATUS_DESCRIPTIONS[status], position })),
+    moves: TRANSITIONS.map(([from, to]) => ({ from, to })),
+    priorities: lookup(PRIORITIES, 'priority', DEFAULT_PRIORITY),
+    sentiments: lookup(SENTIMENTS, 'sentiment', DEFAULT_SENTIMENT),
+    types: TICKET_TYPES.map((n, position) => ({ id: newId('type'), name: n, position })),
+  });
+  await insertTeam(trx, {
+    id: newId('team'),
+    workspace_id: ws,
+    name: 'Support',
+    name_key: fold('Support'),
+    identifier: 'SUP',
+    description: null,
+    created_at: at,
+    updated_at: at,
+  });
   await insertAgent(trx, ws, BUILTIN_AGENT, at);
   return ws;
 }
 
-const workspaceNamed = (db: Db, name: string) =>
-  db.selectFrom('workspaces').selectAll().where('name', '=', name.trim()).executeTakeFirst();
+const workspaceNamed = (db: Db, name: string) => workspaceRow(db, name.trim());
 
 /**
  * The workspace's id, creating and seeding it if it does not exist yet; every
  * process may call this at start-up at the same time. An existing workspace is
  * only read: a start needs no write lock, and works on a read-only database.
  */
-export async function ensureWorkspace(db: Db, name: string = DEFAULT_WORKSPACE): Promise<string> {
+export async function ensureWorkspace(engine: Engine, name: string = DEFAULT_WORKSPACE): Promise<string> {
   const trimmed = validWorkspaceName(name);
-  const existing = await workspaceNamed(db, trimmed);
+  const existing = await workspaceNamed(engine.reader, trimmed);
   if (existing) return existing.id;
-  return writeTransaction(db, async (trx) => (await workspaceNamed(trx, trimmed))?.id ?? seedWorkspace(trx, trimmed));
+  return engine.write(async (trx) => (await workspaceNamed(trx, trimmed))?.id ?? seedWorkspace(trx, trimmed));
 }
 
 function validWorkspaceName(name: string): string {
@@ -85,9 +68,9 @@ function validWorkspaceName(name: string): string {
   return trimmed;
 }
 
-export async function createWorkspace(db: Db, name: string): Promise<string> {
+export async function createWorkspace(engine: Engine, name: string): Promise<string> {
   const trimmed = validWorkspaceName(name);
-  return writeTransaction(db, async (trx) => {
+  return engine.write(async (trx) => {
     if (await workspaceNamed(trx, trimmed)) throw conflict(`Workspace "${trimmed}" already exists.`);
     return seedWorkspace(trx, trimmed);
   });
@@ -101,16 +84,8 @@ export async function findWorkspace(db: Db, name: string): Promise<{ id: string;
   return workspace;
 }
 
-export async function listWorkspaces(db: Db): Promise<{ name: string; createdAt: string; tickets: number }[]> {
-  const rows = await db
-    .selectFrom('workspaces as w')
-    .select((eb) => [
-      'w.name',
-      'w.created_at',
-      eb.selectFrom('tickets').select(eb.fn.countAll<number>().as('n')).whereRef('tickets.workspace_id', '=', 'w.id').as('tickets'),
-    ])
-    .orderBy('w.name')
-    .execute();
+export async function listWorkspaces(engine: Engine): Promise<{ name: string; createdAt: string; tickets: number }[]> {
+  const rows = await workspacesWithCounts(engine.reader);
   return rows.map((r) => ({ name: r.name, createdAt: r.created_at, tickets: Number(r.tickets) }));
 }
 
@@ -135,17 +110,12 @@ export async function findActor(db: Db, workspaceId: string, ref: string | undef
  * an AI agent of its own, so a runtime can be configured before anyone sets up the
  * directory.
  */
-export async function resolveActor(db: Db, workspaceId: string, ref: string | undefined): Promise<AgentRecord> {
-  const found = await findActor(db, workspaceId, ref);
+export async function resolveActor(engine: Engine, workspaceId: string, ref: string | undefined): Promise<AgentRecord> {
+  const found = await findActor(engine.reader, workspaceId, ref);
   if (found) return found;
   const wanted = ref?.trim() || BUILTIN_AGENT.email;
-  return writeTransaction(db, async (trx) => {
-    const existing = await trx
-      .selectFrom('agents')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('email_key', '=', fold(wanted))
-      .executeTakeFirst();
+  return engine.write(async (trx) => {
+    const existing = await agentByEmailKey(trx, workspaceId, fold(wanted));
     return existing ?? insertAgent(trx, workspaceId, { name: wanted.split('@')[0]!, email: wanted, kind: 'ai' }, now());
   });
 }

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Finding } from '../../doctor.js';
+import type { Finding } from '../finding.js';
 import { unavailable } from '../../errors.js';
 import { redactUrl } from '../url.js';
 import { postgresMigrations } from './schema.js';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { busyPastDeadline, isBusy } from './faults.js';
-import type { Db } from './open.js';
+import { ConcurrentChange, type Db } from '../engine.js';
 
 /** How long a transaction keeps retrying a database another process holds, unless the database was opened with another deadline. */
 export const DEFAULT_BUSY_DEADLINE_MS = 30_000;
@@ -41,7 +41,8 @@ async function runInTransaction<T>(db: Db, begin: string, work: (trx: Db) => Pro
 /**
  * Runs the whole unit again while the database is busy, sleeping without blocking
  * the event loop between tries (SQLite's own busy wait is kept short because it
- * does block). The unit has no effects outside the database, so a retry is safe.
+ * does block). The unit has no effects outside the database, so a retry is safe. A
+ * ConcurrentChange cannot happen under BEGIN IMMEDIATE, but is retried like BUSY if it does.
  * Past the deadline the caller gets BUSY, never SQLite's error.
  */
 async function retryWhileBusy<T>(deadlineMs: number, attempt: () => Promise<T>): Promise<T> {
@@ -50,7 +51,7 @@ async function retryWhileBusy<T>(deadlineMs: number, attempt: () => Promise<T>):
     try {
       return await attempt();
     } catch (error) {
-      if (!isBusy(error)) throw error;
+      if (!isBusy(error) && !(error instanceof ConcurrentChange)) throw error;
       const waited = Date.now() - started;
       if (waited > deadlineMs) throw busyPastDeadline(waited);
       await sleep(Math.min(50, 2 ** tries) * (0.5 + Math.random()));

@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { parseMigrations } from './db/migrate.js';
-import { readSchemaSql } from './package-root.js';
+import { parseMigrations } from '../migrate.js';
+import { readSchemaSql } from '../../package-root.js';
+import type { Finding } from '../finding.js';
 
 /**
  * `ticket-mcp doctor`: checks a database against the invariants the service keeps.
@@ -8,12 +9,6 @@ import { readSchemaSql } from './package-root.js';
  * replay to exactly the state the tickets hold; a finding means something wrote
  * around the service, or the file was damaged.
  */
-export interface Finding {
-  check: string;
-  ok: boolean;
-  /** What was found: a count, or the first offenders. */
-  detail: string;
-}
 
 const OFFENDERS_SHOWN = 5;
 

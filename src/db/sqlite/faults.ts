@@ -1,4 +1,4 @@
-import { busy, unavailable, type DomainError } from '../errors.js';
+import { busy, unavailable, type DomainError } from '../../errors.js';
 
 /**
  * What SQLite's failures mean to a caller, in one place. Storage an operator must fix

@@ -1,7 +1,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type RawBuilder } from 'kysely';
-import { openSqlite } from '../db/open.js';
-import { validationError } from '../errors.js';
+import { openSqlite } from './open.js';
+import { validationError } from '../../errors.js';
+import type { EngineSql, MatchParams } from '../engine.js';
 
 /**
  * Full-text search over ticket_search (title, description) and comment_search (the
@@ -76,15 +77,8 @@ const scopeBase = (ws: unknown) =>
   sql<number>`(SELECT scope * ${sql.lit(SCOPE_SPAN)} FROM search_scopes WHERE workspace_id = ${ws})`;
 
 /** The ticket seq an index rowid stands for. */
-export const seqOfRowid = (rowid: RawBuilder<number>) => sql<number>`(${rowid} & ${sql.lit(SCOPE_SPAN - 1)})`;
+const seqOfRowid = (rowid: RawBuilder<number>) => sql<number>`(${rowid} & ${sql.lit(SCOPE_SPAN - 1)})`;
 
-export interface MatchParams {
-  ws: unknown;
-  match: unknown;
-  /** Ticket seqs to search within, inclusive: the whole range, or the part after a cursor. */
-  fromSeq: unknown;
-  toSeq: unknown;
-}
 
 /** Index rows of the workspace, between two seqs, whose title and description or whose comments hold every word. */
 function matching(table: 'ticket_search' | 'comment_search', p: MatchParams, select: RawBuilder<number>) {
@@ -93,19 +87,29 @@ function matching(table: 'ticket_search' | 'comment_search', p: MatchParams, sel
     AND rowid BETWEEN ${base} + ${p.fromSeq} AND ${base} + ${p.toSeq}`;
 }
 
-/**
- * The matching rowids in rowid (= creation) order, as a subquery `m(rowid)`: both indexes
- * are read in that order and merged, so a page stops after its first matches. SQLite drops
- * the ORDER BY of a subquery that has no LIMIT; `LIMIT -1` (no limit) keeps it.
- */
-export function matchesInOrder(p: MatchParams, direction: 'asc' | 'desc') {
-  const rowid = sql<number>`rowid`;
-  return sql<{ rowid: number }>`(${matching('ticket_search', p, rowid)} UNION ${matching('comment_search', p, rowid)}
-    ORDER BY 1 ${sql.raw(direction)} LIMIT -1)`.as('m');
-}
-
-/** The seqs of the matching tickets, in no order, for `t.seq IN (…)`. */
-export function matchingSeqs(p: MatchParams) {
-  const seq = seqOfRowid(sql`rowid`);
-  return sql<number>`(${matching('ticket_search', p, seq)} UNION ALL ${matching('comment_search', p, seq)})`;
-}
+/** Full-text search for the list query (EngineSql.search), on the two FTS5 indexes. */
+export const fts5Search: EngineSql['search'] = {
+  query: toFtsQuery,
+  window(afterSeq, sort) {
+    const after = sort === 'updated' ? undefined : afterSeq;
+    return {
+      fromSeq: after !== undefined && sort === 'oldest' ? after + 1 : 0,
+      toSeq: after !== undefined && sort === 'newest' ? after - 1 : SCOPE_SPAN - 1,
+    };
+  },
+  /**
+   * The matching rowids in rowid (= creation) order, as a subquery `m(rowid)`: both indexes
+   * are read in that order and merged, so a page stops after its first matches. SQLite drops
+   * the ORDER BY of a subquery that has no LIMIT; `LIMIT -1` (no limit) keeps it.
+   */
+  inOrder(p, direction) {
+    const rowid = sql<number>`rowid`;
+    const from = sql<unknown>`(${matching('ticket_search', p, rowid)} UNION ${matching('comment_search', p, rowid)}
+      ORDER BY 1 ${sql.raw(direction)} LIMIT -1)`.as('m');
+    return { from, seq: seqOfRowid(sql`m.rowid`), order: sql`m.rowid` };
+  },
+  seqs(p) {
+    const seq = seqOfRowid(sql`rowid`);
+    return sql<number>`(${matching('ticket_search', p, seq)} UNION ALL ${matching('comment_search', p, seq)})`;
+  },
+};

@@ -1,0 +1,98 @@
+import { sql } from 'kysely';
+import { engineSql, type Db, type MatchParams } from '../engine.js';
+import { runPrepared, stableLimit } from '../prepared.js';
+
+export const TICKET_SORTS = ['updated', 'newest', 'oldest'] as const;
+export type TicketSort = (typeof TICKET_SORTS)[number];
+
+/** Which optional parts a list query has: everything that changes its SQL, and nothing else. */
+export interface ListShape {
+  statuses: number;
+  assignee?: 'none' | 'one';
+  team: boolean;
+  /** A rare tag drives the query from its own index; a common one is checked on each ticket read in order. */
+  tag?: 'rare' | 'common';
+  priority: boolean;
+  requestor: boolean;
+  chat: boolean;
+  due: boolean;
+  includeDeleted: boolean;
+  search: boolean;
+  sort: TicketSort;
+  after: boolean;
+}
+
+/**
+ * A search page in creation order reads the index's matches (`m`) first, each ticket fetched
+ * by its seq. SQLite streams a subquery (a co-routine) only when it comes first in FROM;
+ * anywhere else it collects every match before the first row.
+ */
+function ticketsFrom(db: Db, match: MatchParams, shape: ListShape) {
+  const tickets = db.selectFrom('tickets as t');
+  if (!shape.search || shape.sort === 'updated') return { query: tickets, order: undefined };
+  const matches = engineSql(db).search.inOrder(match, shape.sort === 'newest' ? 'desc' : 'asc');
+  // The alias m is only read through raw SQL (the join and the order), so the type is that of tickets alone.
+  const query = db
+    .selectFrom(matches.from)
+    .innerJoin('tickets as t', (join) => join.on(sql<boolean>`t.seq = ${matches.seq}`)) as unknown as typeof tickets;
+  return { query, order: matches.order };
+}
+
+function listQuery(db: Db, p: Record<string, unknown>, shape: ListShape) {
+  // A search reads only the caller's workspace from the index, whatever other workspaces hold.
+  const match: MatchParams = { ws: p.ws, match: p.match, fromSeq: p.fromSeq, toSeq: p.toSeq };
+  const from = ticketsFrom(db, match, shape);
+  let query = from.query
+    .innerJoin('teams as tm', 'tm.id', 't.team_id')
+    .leftJoin('agents as a', 'a.id', 't.assignee_id')
+    .select([
+      't.seq',
+      't.number',
+      'tm.identifier as team_identifier',
+      't.title',
+      't.status',
+      't.priority_id',
+      'a.name as assignee',
+      't.due_date',
+      't.updated_at',
+      't.deleted_at',
+      engineSql(db).tagNamesJson(sql.ref('t.id')).as('tags_json'),
+    ])
+    .where('t.workspace_id', '=', p.ws as string);
+  if (shape.statuses > 0) {
+    query = query.where('t.status', 'in', Array.from({ length: shape.statuses }, (_, i) => p[`status${i}`] as string));
+  }
+  if (shape.assignee === 'none') query = query.where('t.assignee_id', 'is', null);
+  if (shape.assignee === 'one') query = query.where('t.assignee_id', '=', p.assignee as string);
+  if (shape.team) query = query.where('t.team_id', '=', p.team as string);
+  if (shape.tag === 'rare') {
+    query = query.where('t.id', 'in', (eb) => eb.selectFrom('ticket_tags').select('ticket_id').where('tag_id', '=', p.tag as string));
+  }
+  if (shape.tag === 'common') {
+    query = query.where((eb) =>
+      eb.exists(eb.selectFrom('ticket_tags as tt').select('tt.tag_id').whereRef('tt.ticket_id', '=', 't.id').where('tt.tag_id', '=', p.tag as string)),
+    );
+  }
+  if (shape.priority) query = query.where('t.priority_id', '=', p.priority as string);
+  if (shape.requestor) query = query.where('t.contact_id', '=', p.contact as string);
+  if (shape.chat) query = query.where('t.chat_id', '=', p.chat as string);
+  if (shape.due) query = query.where('t.due_date', '<', p.due as string);
+  if (!shape.includeDeleted) query = query.where('t.deleted_at', 'is', null);
+  if (shape.sort === 'updated') {
+    if (shape.search) query = query.where('t.seq', 'in', engineSql(db).search.seqs(match));
+    if (shape.after) query = query.where(sql<boolean>`(t.updated_at, t.seq) < (${p.afterAt}, ${p.afterSeq})`);
+    return query.orderBy('t.updated_at', 'desc').orderBy('t.seq', 'desc').limit(stableLimit(p.limit as number));
+  }
+  const direction = shape.sort === 'newest' ? 'desc' : 'asc';
+  if (from.order) {
+    // The index returns its matches in creation order, so a search page is read from it
+    // directly and stops after `limit` matches, however many tickets match in all.
+    return query.orderBy(from.order, direction).limit(stableLimit(p.limit as number));
+  }
+  if (shape.after) query = query.where('t.seq', direction === 'desc' ? '<' : '>', p.afterSeq as number);
+  return query.orderBy('t.seq', direction).limit(stableLimit(p.limit as number));
+}
+
+/** One page of a ticket list: one statement, compiled once per shape, its values bound by name. */
+export const ticketListRows = (db: Db, shape: ListShape, params: Record<string, unknown>) =>
+  runPrepared(db, `reads.list:${JSON.stringify(shape)}`, params, (db, p) => listQuery(db, p, shape));

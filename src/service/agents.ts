@@ -1,0 +1,151 @@
+import type { Db } from '../db/engine.js';
+import {
+  agentByEmailKey,
+  agentPage,
+  agentRow,
+  insertAgent as insertAgentRow,
+  teamIdentifiersOf,
+  updateAgentRow,
+} from '../db/repo/agents.js';
+import { addMemberships, liveTicketCount, removeMemberships } from '../db/repo/teams.js';
+import { fold } from '../domain/text.js';
+import { conflict, validationError } from '../errors.js';
+import { refuseForbiddenChange } from './agent-rules.js';
+import { newId, now, type Caller } from './context.js';
+import type { Result, ServiceDeps } from './deps.js';
+import { more, nameCursor, plural, type Paging } from './paging.js';
+import { findAgent, findTeam, findTeams, type AgentRecord } from './refs.js';
+import type { Agent, AgentPage } from './views.js';
+
+export async function readAgent(db: Db, agentId: string): Promise<Agent> {
+  const agent = await agentRow(db, agentId);
+  const teams = await teamIdentifiersOf(db, agentId);
+  return {
+    id: agent.id,
+    name: agent.name,
+    email: agent.email,
+    kind: agent.kind,
+    active: agent.is_active === 1,
+    teams,
+    openTickets: await liveTicketCount(db, 'assignee_id', agent.id),
+  };
+}
+
+async function refuseTakenEmail(db: Db, workspaceId: string, email: string, exceptId?: string): Promise<void> {
+  const holder = await agentByEmailKey(db, workspaceId, fold(email));
+  if (holder && holder.id !== exceptId) {
+    throw conflict(`The email ${email} already belongs to agent ${holder.name}.`, {
+      hint: 'Emails are unique per workspace; use update_agent on that agent instead.',
+      candidates: [{ id: holder.id, name: holder.name, email }],
+    });
+  }
+}
+
+export async function insertAgent(
+  db: Db,
+  workspaceId: string,
+  fields: { name: string; email: string; kind: 'human' | 'ai' },
+  at: string,
+): Promise<AgentRecord> {
+  const agent: AgentRecord = {
+    id: newId('agent'),
+    workspace_id: workspaceId,
+    name: fields.name.trim(),
+    name_key: fold(fields.name),
+    email: fields.email.trim(),
+    email_key: fold(fields.email),
+    kind: fields.kind,
+    is_active: 1,
+    created_at: at,
+    updated_at: at,
+  };
+  await insertAgentRow(db, agent);
+  return agent;
+}
+
+export interface CreateAgentInput {
+  name: string;
+  email: string;
+  kind?: 'human' | 'ai';
+  teams?: string[];
+}
+
+/**
+ * References are resolved before the write transaction, so a long list never holds the
+ * write lock. Agents and teams are never deleted, and their ids never change, so what
+ * was found is still there inside it; the foreign keys hold it to that.
+ */
+export async function createAgent(deps: ServiceDeps, caller: Caller, input: CreateAgentInput): Promise<Result<Agent>> {
+  const teams = await deps.engine.read((db) => findTeams(db, caller.workspaceId, input.teams ?? [], 'teams'));
+  return deps.engine.write(async (db) => {
+    const at = now();
+    await refuseTakenEmail(db, caller.workspaceId, input.email);
+    const { id } = await insertAgent(db, caller.workspaceId, { name: input.name, email: input.email, kind: input.kind ?? 'human' }, at);
+    await addMemberships(db, caller.workspaceId, teams.map((t) => ({ teamId: t.id, agentId: id })), at);
+    const agent = await readAgent(db, id);
+    const membership = teams.length > 0 ? ` in ${agent.teams.join(', ')}` : '';
+    return { data: agent, message: `Agent ${agent.name} <${agent.email}> created${membership}.` };
+  });
+}
+
+export interface UpdateAgentInput {
+  id: string;
+  name?: string;
+  email?: string;
+  kind?: 'human' | 'ai';
+  active?: boolean;
+  addTeams?: string[];
+  removeTeams?: string[];
+}
+
+export async function updateAgent(deps: ServiceDeps, caller: Caller, input: UpdateAgentInput): Promise<Result<Agent>> {
+  const { id, addTeams, removeTeams, ...fields } = input;
+  if ([...Object.values(fields), addTeams, removeTeams].every((v) => v === undefined)) {
+    throw validationError('update_agent needs at least one change besides `id`.', {
+      hint: 'Pass name, email, kind, active, addTeams or removeTeams.',
+    });
+  }
+  const { target, joining, leaving } = await deps.engine.read(async (db) => ({
+    target: await findAgent(db, caller.workspaceId, id),
+    joining: await findTeams(db, caller.workspaceId, addTeams ?? [], 'addTeams'),
+    leaving: await findTeams(db, caller.workspaceId, removeTeams ?? [], 'removeTeams'),
+  }));
+  return deps.engine.write(async (db) => {
+    const at = now();
+    // The agent as it is now: its kind or state may have changed since it was found.
+    const agent = await agentRow(db, target.id);
+    await refuseForbiddenChange(db, caller, agent, fields);
+    if (fields.email !== undefined) await refuseTakenEmail(db, caller.workspaceId, fields.email, agent.id);
+    await updateAgentRow(db, agent.id, {
+      ...(fields.name !== undefined && { name: fields.name.trim(), name_key: fold(fields.name) }),
+      ...(fields.email !== undefined && { email: fields.email, email_key: fold(fields.email) }),
+      ...(fields.kind !== undefined && { kind: fields.kind }),
+      ...(fields.active !== undefined && { is_active: fields.active ? 1 : 0 }),
+      updated_at: at,
+    });
+    await addMemberships(db, caller.workspaceId, joining.map((t) => ({ teamId: t.id, agentId: agent.id })), at);
+    if (leaving.length > 0) await removeMemberships(db, agent.id, leaving.map((t) => t.id));
+    const updated = await readAgent(db, agent.id);
+    return { data: updated, message: `Agent ${updated.name} <${updated.email}> updated.` };
+  });
+}
+
+export interface ListAgentsInput extends Paging {
+  team?: string;
+  kind?: 'human' | 'ai';
+  includeInactive?: boolean;
+  search?: string;
+}
+
+export async function listAgents(deps: ServiceDeps, caller: Caller, input: ListAgentsInput): Promise<Result<AgentPage>> {
+  const paging = nameCursor('agents', input);
+  return deps.engine.read(async (db) => {
+    const team = input.team === undefined ? undefined : await findTeam(db, caller.workspaceId, input.team);
+    const filter = { ...(team && { teamId: team.id }), ...(input.kind && { kind: input.kind }), includeInactive: input.includeInactive === true, ...(input.search !== undefined && { search: input.search }) };
+    const rows = await agentPage(db, caller.workspaceId, filter, paging.after, paging.pageSize + 1);
+    const { page, nextCursor } = paging.page(rows);
+    const agents: Agent[] = [];
+    for (const row of page) agents.push(await readAgent(db, row.id));
+    return { data: { agents, nextCursor }, message: `${plural(agents.length, 'agent')}${more(nextCursor)}.` };
+  });
+}
