@@ -67,7 +67,7 @@ export interface SpawnedServer {
 }
 
 /** The built bin over stdio, as an agent runtime spawns it (`bin`: the command that starts it, when not plain node). */
-export async function spawnServer(args: string[], env: Record<string, string> = {}, [command, ...bin] = [process.execPath, CLI]): Promise<SpawnedServer> {
+export async function spawnServer(args: string[], env: Record<string, string> = {}, [command, ...bin]: string[] = [process.execPath, CLI]): Promise<SpawnedServer> {
   const transport = new StdioClientTransport({
     command: command!,
     args: [...bin, ...args],

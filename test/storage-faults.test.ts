@@ -40,7 +40,7 @@ const UNPRIVILEGED_BIN =
 const withinASecond = <T>(promise: Promise<T>): Promise<T> =>
   Promise.race([promise, sleep(1_000).then(() => Promise.reject(new Error('waited more than 1 s')))]);
 
-async function serveHttp(db: string, [command, ...bin] = [process.execPath, CLI]) {
+async function serveHttp(db: string, [command, ...bin]: string[] = [process.execPath, CLI]) {
   const child = spawn(command!, [...bin, 'serve', '--http', '127.0.0.1:0', '--db', db], {
     env: { PATH: process.env.PATH ?? '', HOME: dir },
     stdio: ['ignore', 'ignore', 'pipe'],
