@@ -4,25 +4,13 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { examine } from '../src/db/sqlite/doctor.js';
-import { CLI, openService, tempDir } from './helpers.js';
+import { CLI, seedHealthyHelpdesk, tempDir } from './helpers.js';
 
 /** The doctor passes a database the service wrote, and names each invariant a tampered copy breaks. */
 const { dir, cleanup } = tempDir();
 const healthy = join(dir, 'healthy.db');
 
-beforeAll(async () => {
-  const { service, caller } = await openService(healthy);
-  await service.createAgent(caller, { name: 'Priya', email: 'priya@example.com' });
-  for (let i = 0; i < 5; i++) {
-    const { data: t } = await service.createTicket(caller, { title: `Ticket ${i}`, requestorEmail: 'r@example.com' });
-    await service.addTag(caller, { ticketId: t.id, tagId: 'billing' });
-    await service.addComment(caller, { id: t.id, body: 'note' });
-    if (i % 2 === 0) await service.assignTicket(caller, { id: t.id, assignedAgentId: 'Priya' });
-    if (i === 4) await service.removeTag(caller, { ticketId: t.id, tagId: 'billing' });
-  }
-  await service.deleteTicket(caller, { id: 'SUP-2', confirm: true });
-  await service.close();
-});
+beforeAll(() => seedHealthyHelpdesk(healthy));
 afterAll(cleanup);
 
 function tampered(name: string, sql: string): string {

@@ -48,6 +48,25 @@ export async function openAtVersion(path: string, version: number): Promise<{ se
   return { service, caller: { workspaceId, agentId: (await service.resolveActor(workspaceId, undefined)).id } };
 }
 
+/**
+ * A small helpdesk whose every invariant holds, written through the service: five
+ * tickets, tags added and one removed, comments, assignments, one deletion. The
+ * doctors of both engines start from it.
+ */
+export async function seedHealthyHelpdesk(path: string): Promise<void> {
+  const { service, caller } = await openService(path);
+  await service.createAgent(caller, { name: 'Priya', email: 'priya@example.com' });
+  for (let i = 0; i < 5; i++) {
+    const { data: t } = await service.createTicket(caller, { title: `Ticket ${i}`, requestorEmail: 'r@example.com' });
+    await service.addTag(caller, { ticketId: t.id, tagId: 'billing' });
+    await service.addComment(caller, { id: t.id, body: 'note' });
+    if (i % 2 === 0) await service.assignTicket(caller, { id: t.id, assignedAgentId: 'Priya' });
+    if (i === 4) await service.removeTag(caller, { ticketId: t.id, tagId: 'billing' });
+  }
+  await service.deleteTicket(caller, { id: 'SUP-2', confirm: true });
+  await service.close();
+}
+
 /** A real SDK client talking to createServer() over an in-memory transport pair. */
 export async function connectInMemory(service: TicketService, caller: Caller): Promise<Client> {
   const server = createServer(service, { caller, log: createLogger('error') });

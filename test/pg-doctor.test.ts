@@ -6,7 +6,7 @@ import { openSqlite } from '../src/db/sqlite/open.js';
 import { copySqliteToPostgres } from '../src/db/postgres/copy.js';
 import { examinePostgres } from '../src/db/postgres/doctor.js';
 import { openPostgres } from '../src/db/postgres/open.js';
-import { CLI, openService, tempDir } from './helpers.js';
+import { CLI, seedHealthyHelpdesk, tempDir } from './helpers.js';
 import { createTestDatabase, describePg, type TestDatabase } from './pg.js';
 
 /**
@@ -66,17 +66,7 @@ describePg('ticket-mcp doctor on PostgreSQL', () => {
 
   beforeAll(async () => {
     const source = join(dir, 'healthy.db');
-    const { service, caller } = await openService(source);
-    await service.createAgent(caller, { name: 'Priya', email: 'priya@example.com' });
-    for (let i = 0; i < 5; i++) {
-      const { data: t } = await service.createTicket(caller, { title: `Ticket ${i}`, requestorEmail: 'r@example.com' });
-      await service.addTag(caller, { ticketId: t.id, tagId: 'billing' });
-      await service.addComment(caller, { id: t.id, body: 'note' });
-      if (i % 2 === 0) await service.assignTicket(caller, { id: t.id, assignedAgentId: 'Priya' });
-      if (i === 4) await service.removeTag(caller, { ticketId: t.id, tagId: 'billing' });
-    }
-    await service.deleteTicket(caller, { id: 'SUP-2', confirm: true });
-    await service.close();
+    await seedHealthyHelpdesk(source);
 
     database = await createTestDatabase();
     const target = await openPostgres(database.url);
