@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { historyChecks, offendersFinding, OFFENDERS_SHOWN, TICKET_KEY, type DoctorDialect } from '../doctor-checks.js';
 import type { Finding } from '../finding.js';
 import { unavailable } from '../../errors.js';
 import { redactUrl } from '../url.js';
@@ -12,27 +13,22 @@ import { postgresMigrations } from './schema.js';
  * has nothing to compare: search reads generated columns, which cannot drift from the text.
  */
 
-const OFFENDERS_SHOWN = 5;
-
 type Query = pg.ClientBase;
+
+const POSTGRES: DoctorDialect = {
+  json: (column, path) => `${column}::json #>> '{${path.join(',')}}'`,
+  distinctList: (expr) => `array_to_string(array_agg(DISTINCT ${expr} ORDER BY ${expr}) FILTER (WHERE ${expr} IS NOT NULL), ',')`,
+};
 
 /** Runs a query listing offenders (rows with a `key` and a `why`); none means the check passed. */
 async function offenders(client: Query, check: string, what: string, text: string): Promise<Finding> {
   try {
     const { rows } = await client.query<{ key: string; why: string }>(`${text} LIMIT ${OFFENDERS_SHOWN + 1}`);
-    if (rows.length === 0) return { check, ok: true, detail: `every ${what}` };
-    const shown = rows.slice(0, OFFENDERS_SHOWN).map((r) => `${r.key} (${r.why})`);
-    return { check, ok: false, detail: `${shown.join('; ')}${rows.length > OFFENDERS_SHOWN ? ', and more' : ''}` };
+    return offendersFinding(check, what, rows);
   } catch (error) {
     return { check, ok: false, detail: `the check could not run: ${(error as Error).message}` };
   }
 }
-
-const TICKET_KEY = `(SELECT identifier FROM teams WHERE id = t.team_id) || '-' || t.number`;
-
-/** The latest event of a type for each ticket, as a correlated subquery; `path` is a JSON path as text[] ('{to,id}'). */
-const latest = (type: string, path: string) =>
-  `(SELECT e.data::json #>> '${path}' FROM events e WHERE e.ticket_id = t.id AND e.type = '${type}' ORDER BY e.seq DESC LIMIT 1)`;
 
 const OF_TICKET = 'tickets t';
 const ROWS_OF = (table: string) => `${table} x JOIN tickets t ON t.id = x.ticket_id`;
@@ -139,76 +135,7 @@ export async function examinePostgres(client: Query): Promise<Finding[]> {
   const findings = [await integrity(client), await foreignKeys(client), await schemaVersion(client)];
   if (!findings.every((f) => f.ok)) return findings;
   const checks: [string, string, string][] = [
-    [
-      'versions and events',
-      'ticket version has its events, and every event its version',
-      `SELECT ${TICKET_KEY} AS key, 'version ' || t.version || ', events for ' ||
-              coalesce(array_to_string(array_agg(DISTINCT e.ticket_version ORDER BY e.ticket_version) FILTER (WHERE e.seq IS NOT NULL), ','), 'none') AS why
-       FROM tickets t LEFT JOIN events e ON e.ticket_id = t.id
-       GROUP BY t.seq
-       HAVING count(DISTINCT e.ticket_version) <> t.version OR min(e.ticket_version) <> 1 OR max(e.ticket_version) <> t.version`,
-    ],
-    [
-      'creation',
-      'ticket has one created event, at version 1',
-      `SELECT ${TICKET_KEY} AS key, count(e.seq) || ' created events' AS why
-       FROM tickets t LEFT JOIN events e ON e.ticket_id = t.id AND e.type = 'created' AND e.ticket_version = 1
-       GROUP BY t.seq HAVING count(e.seq) <> 1`,
-    ],
-    [
-      'status against history',
-      "ticket's status is where its status events lead",
-      `SELECT ${TICKET_KEY} AS key, 'status ' || t.status || ', history says ' || coalesce(h, '?') AS why
-       FROM (SELECT t.*, coalesce(${latest('status_changed', '{to}')}, ${latest('created', '{status}')}) AS h FROM tickets t) t
-       WHERE h IS DISTINCT FROM t.status`,
-    ],
-    [
-      'assignee against history',
-      "ticket's assignee is the one its last assignment event names",
-      `SELECT ${TICKET_KEY} AS key, 'assignee ' || coalesce(t.assignee_id, 'none') || ', history says ' || coalesce(h, 'none') AS why
-       FROM (SELECT t.*, ${latest('assignment_changed', '{to,id}')} AS h FROM tickets t) t
-       WHERE h IS DISTINCT FROM t.assignee_id`,
-    ],
-    [
-      'deletion against history',
-      'deleted ticket has its deleted event, and no other has one',
-      `SELECT ${TICKET_KEY} AS key, CASE WHEN t.deleted_at IS NULL THEN 'deleted event, not deleted' ELSE 'deleted, no event' END AS why
-       FROM tickets t
-       WHERE (t.deleted_at IS NOT NULL) <> EXISTS (SELECT 1 FROM events e WHERE e.ticket_id = t.id AND e.type = 'deleted')`,
-    ],
-    [
-      'comments against history',
-      'comment has its comment_added event, and every such event its comment',
-      `SELECT ${TICKET_KEY} AS key, c || ' comments, ' || e || ' comment events' AS why
-       FROM (SELECT t.*, (SELECT count(*) FROM comments WHERE ticket_id = t.id) AS c,
-                    (SELECT count(*) FROM events WHERE ticket_id = t.id AND type = 'comment_added') AS e FROM tickets t) t
-       WHERE c <> e`,
-    ],
-    [
-      'tags against history',
-      "ticket's tags are those its last tag events left on it (so every tag's count is right)",
-      `WITH last AS (
-         SELECT ticket_id, data::json ->> 'tagId' AS tag_id, type,
-                row_number() OVER (PARTITION BY ticket_id, data::json ->> 'tagId' ORDER BY seq DESC) AS n
-         FROM events WHERE type IN ('tag_added', 'tag_removed')),
-       expected AS (SELECT ticket_id, tag_id FROM last WHERE n = 1 AND type = 'tag_added'),
-       wrong AS (
-         SELECT ticket_id, tag_id, 'tagged without a tag_added event' AS why FROM ticket_tags
-         EXCEPT SELECT ticket_id, tag_id, 'tagged without a tag_added event' FROM expected
-         UNION ALL
-         SELECT ticket_id, tag_id, 'tag_added but not tagged' FROM expected
-         EXCEPT SELECT ticket_id, tag_id, 'tag_added but not tagged' FROM ticket_tags)
-       SELECT (SELECT identifier FROM teams WHERE id = t.team_id) || '-' || t.number AS key,
-              (SELECT name FROM tags WHERE id = wrong.tag_id) || ': ' || wrong.why AS why
-       FROM wrong JOIN tickets t ON t.id = wrong.ticket_id`,
-    ],
-    [
-      'team numbering',
-      'team numbers its tickets 1, 2, 3, … with no gap, up to its counter',
-      `SELECT tm.identifier AS key, 'counter ' || tm.ticket_counter || ', ' || count(t.seq) || ' tickets, highest ' || coalesce(max(t.number), 0) AS why
-       FROM teams tm LEFT JOIN tickets t ON t.team_id = tm.id
-       GROUP BY tm.id HAVING count(t.seq) <> tm.ticket_counter OR coalesce(max(t.number), 0) <> tm.ticket_counter`,
-    ],
+    ...historyChecks(POSTGRES),
     [
       'workspaces',
       'ticket and everything it points to or holds (team, lookups, people, tags, comments, events) share one workspace',

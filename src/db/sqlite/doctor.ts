@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { parseMigrations } from '../migrate.js';
 import { readSchemaSql } from '../../package-root.js';
+import { historyChecks, offendersFinding, OFFENDERS_SHOWN, TICKET_KEY, type DoctorDialect } from '../doctor-checks.js';
 import type { Finding } from '../finding.js';
 
 /**
@@ -10,24 +11,16 @@ import type { Finding } from '../finding.js';
  * around the service, or the file was damaged.
  */
 
-const OFFENDERS_SHOWN = 5;
-
 type Db = BetterSqlite3.Database;
 
+const SQLITE: DoctorDialect = {
+  json: (column, path) => `json_extract(${column}, '$.${path.join('.')}')`,
+  distinctList: (expr) => `group_concat(DISTINCT ${expr})`,
+};
+
 /** Runs a query listing offenders (rows with a `key` and a `why`); none means the check passed. */
-function offenders(db: Db, check: string, what: string, sql: string): Finding {
-  const rows = db.prepare(`${sql} LIMIT ${OFFENDERS_SHOWN + 1}`).all() as { key: string; why: string }[];
-  if (rows.length === 0) return { check, ok: true, detail: `every ${what}` };
-  const shown = rows.slice(0, OFFENDERS_SHOWN).map((r) => `${r.key} (${r.why})`);
-  const more = rows.length > OFFENDERS_SHOWN ? ', and more' : '';
-  return { check, ok: false, detail: `${shown.join('; ')}${more}` };
-}
-
-const TICKET_KEY = `(SELECT identifier FROM teams WHERE id = t.team_id) || '-' || t.number`;
-
-/** The latest event of a type for each ticket, as a correlated subquery. */
-const latest = (type: string, path: string) =>
-  `(SELECT json_extract(e.data, '${path}') FROM events e WHERE e.ticket_id = t.id AND e.type = '${type}' ORDER BY e.seq DESC LIMIT 1)`;
+const offenders = (db: Db, check: string, what: string, sql: string): Finding =>
+  offendersFinding(check, what, db.prepare(`${sql} LIMIT ${OFFENDERS_SHOWN + 1}`).all() as { key: string; why: string }[]);
 
 export function examine(db: Db): Finding[] {
   const findings: Finding[] = [];
@@ -45,83 +38,7 @@ export function examine(db: Db): Finding[] {
   if (!findings.every((f) => f.ok)) return findings;
 
   findings.push(
-    offenders(
-      db,
-      'versions and events',
-      'ticket version has its events, and every event its version',
-      `SELECT ${TICKET_KEY} AS key, 'version ' || t.version || ', events for ' || coalesce(group_concat(DISTINCT e.ticket_version), 'none') AS why
-       FROM tickets t LEFT JOIN events e ON e.ticket_id = t.id
-       GROUP BY t.id
-       HAVING count(DISTINCT e.ticket_version) != t.version OR min(e.ticket_version) != 1 OR max(e.ticket_version) != t.version`,
-    ),
-    offenders(
-      db,
-      'creation',
-      'ticket has one created event, at version 1',
-      `SELECT ${TICKET_KEY} AS key, count(e.seq) || ' created events' AS why
-       FROM tickets t LEFT JOIN events e ON e.ticket_id = t.id AND e.type = 'created' AND e.ticket_version = 1
-       GROUP BY t.id HAVING count(e.seq) != 1`,
-    ),
-    offenders(
-      db,
-      'status against history',
-      "ticket's status is where its status events lead",
-      `SELECT ${TICKET_KEY} AS key, 'status ' || t.status || ', history says ' || coalesce(h, '?') AS why
-       FROM (SELECT t.*, coalesce(${latest('status_changed', '$.to')}, ${latest('created', '$.status')}) AS h FROM tickets t) t
-       WHERE h IS NOT t.status`,
-    ),
-    offenders(
-      db,
-      'assignee against history',
-      "ticket's assignee is the one its last assignment event names",
-      `SELECT ${TICKET_KEY} AS key, 'assignee ' || coalesce(t.assignee_id, 'none') || ', history says ' || coalesce(h, 'none') AS why
-       FROM (SELECT t.*, ${latest('assignment_changed', '$.to.id')} AS h FROM tickets t) t
-       WHERE h IS NOT t.assignee_id`,
-    ),
-    offenders(
-      db,
-      'deletion against history',
-      'deleted ticket has its deleted event, and no other has one',
-      `SELECT ${TICKET_KEY} AS key, CASE WHEN t.deleted_at IS NULL THEN 'deleted event, not deleted' ELSE 'deleted, no event' END AS why
-       FROM tickets t
-       WHERE (t.deleted_at IS NOT NULL) != EXISTS (SELECT 1 FROM events e WHERE e.ticket_id = t.id AND e.type = 'deleted')`,
-    ),
-    offenders(
-      db,
-      'comments against history',
-      'comment has its comment_added event, and every such event its comment',
-      `SELECT ${TICKET_KEY} AS key, c || ' comments, ' || e || ' comment events' AS why
-       FROM (SELECT t.*, (SELECT count(*) FROM comments WHERE ticket_id = t.id) AS c,
-                    (SELECT count(*) FROM events WHERE ticket_id = t.id AND type = 'comment_added') AS e FROM tickets t) t
-       WHERE c != e`,
-    ),
-    offenders(
-      db,
-      'tags against history',
-      "ticket's tags are those its last tag events left on it (so every tag's count is right)",
-      `WITH last AS (
-         SELECT ticket_id, json_extract(data, '$.tagId') AS tag_id, type,
-                row_number() OVER (PARTITION BY ticket_id, json_extract(data, '$.tagId') ORDER BY seq DESC) AS n
-         FROM events WHERE type IN ('tag_added', 'tag_removed')),
-       expected AS (SELECT ticket_id, tag_id FROM last WHERE n = 1 AND type = 'tag_added'),
-       wrong AS (
-         SELECT ticket_id, tag_id, 'tagged without a tag_added event' AS why FROM ticket_tags
-         EXCEPT SELECT ticket_id, tag_id, 'tagged without a tag_added event' FROM expected
-         UNION ALL
-         SELECT ticket_id, tag_id, 'tag_added but not tagged' FROM expected
-         EXCEPT SELECT ticket_id, tag_id, 'tag_added but not tagged' FROM ticket_tags)
-       SELECT (SELECT identifier FROM teams WHERE id = t.team_id) || '-' || t.number AS key,
-              (SELECT name FROM tags WHERE id = wrong.tag_id) || ': ' || wrong.why AS why
-       FROM wrong JOIN tickets t ON t.id = wrong.ticket_id`,
-    ),
-    offenders(
-      db,
-      'team numbering',
-      'team numbers its tickets 1, 2, 3, … with no gap, up to its counter',
-      `SELECT tm.identifier AS key, 'counter ' || tm.ticket_counter || ', ' || count(t.seq) || ' tickets, highest ' || coalesce(max(t.number), 0) AS why
-       FROM teams tm LEFT JOIN tickets t ON t.team_id = tm.id
-       GROUP BY tm.id HAVING count(t.seq) != tm.ticket_counter OR coalesce(max(t.number), 0) != tm.ticket_counter`,
-    ),
+    ...historyChecks(SQLITE).map(([check, what, sql]) => offenders(db, check, what, sql)),
     offenders(
       db,
       'workspaces',
