@@ -152,9 +152,12 @@ describeEngines('a stdio session', (kind) => {
       { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'create_ticket', arguments: { title: 'x' } } },
       { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'list_tickets', arguments: {} } },
     ];
+    const ended = Date.now();
     child.stdin.end(messages.map((m) => JSON.stringify(m)).join('\n') + '\n');
     const [code] = await once(child, 'exit');
     expect(code).toBe(0);
+    // It ends with its input: idle PostgreSQL connections do not hold it (they did for 10 s).
+    expect(Date.now() - ended).toBeLessThan(5_000);
     const lines = stdout.trim().split('\n').map((line) => JSON.parse(line));
     expect(lines.map((l) => l.id)).toEqual([1, 2, 3]);
     expect(lines.every((l) => l.jsonrpc === '2.0')).toBe(true);
