@@ -5,17 +5,22 @@ import { fts5Search, toFtsQuery } from '../sqlite/search.js';
 import { isLostConnection, pgDomainError } from './retry.js';
 
 /**
- * Seqs of the workspace's tickets, between two seqs, whose title and description or whose
- * comments hold the query (each side read from its GIN index). The query is SQLite's form
- * of the search (every word quoted), which websearch_to_tsquery reads as every word required.
+ * Seqs of the workspace's tickets, between two seqs, whose title and description hold
+ * every word of the query, or whose comments do, across several comments too (as SQLite's
+ * comment index, one document per ticket): the comments holding any of the words are read
+ * from the GIN index, and their vectors, joined per ticket, must hold them all. The query
+ * is SQLite's form of the search (every word quoted), which websearch_to_tsquery reads as
+ * every word required.
  */
 function matchingSeqs(p: MatchParams, union: 'UNION' | 'UNION ALL'): RawBuilder<number> {
-  const query = sql`ticket_search_query(${p.match})`;
-  return sql<number>`SELECT s.seq FROM tickets s WHERE s.workspace_id = ${p.ws} AND s.search_vector @@ ${query}
+  const all = sql`ticket_search_query(${p.match})`;
+  const any = sql`replace(ticket_search_query(${p.match})::text, ' & ', ' | ')::tsquery`;
+  return sql<number>`SELECT s.seq FROM tickets s WHERE s.workspace_id = ${p.ws} AND s.search_vector @@ ${all}
       AND s.seq BETWEEN ${p.fromSeq} AND ${p.toSeq}
     ${sql.raw(union)}
-    SELECT o.seq FROM comments c JOIN tickets o ON o.id = c.ticket_id WHERE c.workspace_id = ${p.ws}
-      AND c.search_vector @@ ${query} AND o.seq BETWEEN ${p.fromSeq} AND ${p.toSeq}`;
+    SELECT o.seq FROM tickets o WHERE o.seq BETWEEN ${p.fromSeq} AND ${p.toSeq} AND o.id IN (
+      SELECT c.ticket_id FROM comments c WHERE c.workspace_id = ${p.ws} AND c.search_vector @@ ${any}
+      GROUP BY c.ticket_id HAVING string_agg(c.search_vector::text, ' ')::tsvector @@ ${all})`;
 }
 
 const tsvectorSearch: EngineSql['search'] = {
