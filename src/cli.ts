@@ -26,9 +26,10 @@ Usage:
                                                 transaction; then compare counts and run the doctor on the copy
 
 Options:
-  --db PATH            SQLite file (env TICKETS_DB; default $XDG_DATA_HOME/ticket-mcp/tickets.db,
+  --db PATH|URL        SQLite file (env TICKETS_DB; default $XDG_DATA_HOME/ticket-mcp/tickets.db,
                        i.e. ~/.local/share/ticket-mcp/tickets.db). ":memory:" keeps nothing.
-                       doctor and backup also take a postgres:// or postgresql:// URL.
+                       A postgres:// or postgresql:// URL serves from PostgreSQL instead.
+  --pool-size N        PostgreSQL: connections this process keeps (env TICKETS_PG_POOL; default 10)
   --actor AGENT        stdio: who this session acts as: an agent id, email or name (env TICKETS_ACTOR;
                        default the built-in AI agent "Assistant"). An unknown email becomes a new AI agent.
   --workspace NAME     stdio and keys: the workspace (env TICKETS_WORKSPACE; default "${DEFAULT_WORKSPACE}")

@@ -1,18 +1,18 @@
-import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
-import { call, ok, spawnServer, tempDir, type AnyEnvelope, type SpawnedServer } from './helpers.js';
+import { afterAll, expect, it } from 'vitest';
+import { createEngineDatabase, describeEngines, type EngineDatabase } from './engines.js';
+import { call, ok, spawnServer, type AnyEnvelope, type SpawnedServer } from './helpers.js';
 
 /**
- * Several agent runtimes, each with its own server process, on one database file:
- * nothing lost, nothing claimed twice, and no SQLITE_BUSY reaching a caller.
+ * Several agent runtimes, each with its own server process, on one database (a SQLite file,
+ * or PostgreSQL without any global lock): nothing lost, nothing claimed twice, and no
+ * engine fault (SQLITE_BUSY, a deadlock, a unique violation) reaching a caller.
  */
-const { dir, cleanup } = tempDir();
 const running: SpawnedServer[] = [];
+const databases: EngineDatabase[] = [];
 
 afterAll(async () => {
   await Promise.all(running.map((s) => s.client.close()));
-  cleanup();
+  for (const database of databases) await database.drop();
 });
 
 /** N servers started at the same moment on a new file, so they also race to migrate and seed it. */
@@ -29,10 +29,16 @@ const expectNoInternalErrors = (answers: AnyEnvelope[]) => {
   expect(unexpected.map((a) => a.message)).toEqual([]);
 };
 
-describe('four or more server processes on one database file', () => {
+describeEngines('four or more server processes on one database', (kind) => {
+  const database = async (name: string) => {
+    const created = await createEngineDatabase(kind, name);
+    databases.push(created);
+    return created;
+  };
+
   it('gives 200 concurrent creates from 4 processes the keys SUP-1..SUP-200, no gap, no duplicate', async () => {
-    const db = join(dir, 'creates.db');
-    const fleet = await startFleet(db, 4);
+    const db = await database('creates.db');
+    const fleet = await startFleet(db.target, 4);
     const answers = await Promise.all(
       fleet.flatMap((server, p) =>
         Array.from({ length: 50 }, (_, i) =>
@@ -48,17 +54,19 @@ describe('four or more server processes on one database file', () => {
       Array.from({ length: 200 }, (_, i) => `SUP-${i + 1}`),
     );
 
-    const raw = new BetterSqlite3(db, { readonly: true });
-    expect(raw.prepare('SELECT count(*) AS n FROM tickets').get()).toEqual({ n: 200 });
-    expect(raw.prepare("SELECT count(*) AS n FROM events WHERE type = 'created'").get()).toEqual({ n: 200 });
-    expect(raw.prepare('SELECT ticket_counter AS n FROM teams WHERE identifier = ?').get('SUP')).toEqual({ n: 200 });
-    expect(raw.prepare('SELECT count(*) AS n FROM workspaces').get()).toEqual({ n: 1 });
-    raw.close();
+    const engine = await db.open();
+    const count = (table: 'tickets' | 'workspaces') =>
+      engine.reader.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(await count('tickets')).toEqual({ n: 200 });
+    expect(await count('workspaces')).toEqual({ n: 1 });
+    const created = engine.reader.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('type', '=', 'created');
+    expect(await created.executeTakeFirstOrThrow()).toEqual({ n: 200 });
+    expect(await engine.reader.selectFrom('teams').select('ticket_counter as n').where('identifier', '=', 'SUP').executeTakeFirstOrThrow()).toEqual({ n: 200 });
+    await engine.close();
   });
 
   it('lets exactly one of 8 agents racing takeover win, 20 rounds in a row', async () => {
-    const db = join(dir, 'takeover.db');
-    const fleet = await startFleet(db, 8);
+    const fleet = await startFleet((await database('takeover.db')).target, 8);
     const emails = fleet.map((_, i) => `agent${i}@example.com`);
     const wins = new Map<string, number>();
     for (let round = 0; round < 20; round++) {
@@ -87,8 +95,7 @@ describe('four or more server processes on one database file', () => {
   });
 
   it('creates one ticket for one idempotency key and one live ticket per chat, across processes', async () => {
-    const db = join(dir, 'keys.db');
-    const fleet = await startFleet(db, 4);
+    const fleet = await startFleet((await database('keys.db')).target, 4);
     const sameKey = await Promise.all(
       fleet.map((s) => call(s.client, 'create_ticket', { title: 'Retry storm', requestorEmail: 'r@example.com', idempotencyKey: 'k-1' })),
     );

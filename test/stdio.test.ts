@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packageVersion } from '../src/package-root.js';
 import { toolListing } from '../src/server.js';
+import { redactUrl } from '../src/db/url.js';
+import { createEngineDatabase, describeEngines } from './engines.js';
 import { CLI, ok, spawnServer, tempDir } from './helpers.js';
 
 /** The built bin, spawned over stdio the way an agent runtime does it. */
@@ -32,28 +34,6 @@ describe('the ticket-mcp bin', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("Unknown option '--dbb'");
     expect(bad.stdout).toBe('');
-  });
-
-  it('serves a session over stdio, acting as the configured actor, and keeps it after a restart', async () => {
-    const db = join(dir, 'session.db');
-    const first = await spawnServer(['--db', db, '--actor', 'claude@example.com']);
-    const created = await ok(first.client, 'create_ticket', { title: 'VPN drops hourly', requestorEmail: 'ana@example.com' });
-    const taken = await ok(first.client, 'takeover', { id: created.ticketIdentifier });
-    expect(taken.assignedAgentEmail).toBe('claude@example.com');
-    const me = (await ok(first.client, 'list_agents', { search: 'claude' })).agents[0];
-    expect(me).toMatchObject({ name: 'claude', kind: 'ai', openTickets: 1 });
-    await first.client.close();
-
-    const logs = first.stderr().trim().split('\n').map((line) => JSON.parse(line));
-    expect(logs[0]).toMatchObject({ level: 'info', msg: 'ticket-mcp ready on stdio', db, actor: 'claude <claude@example.com>' });
-    expect(logs.at(-1)).toMatchObject({ msg: 'shutting down', reason: 'stdin closed' });
-
-    const second = await spawnServer([], { TICKETS_DB: db, TICKETS_ACTOR: 'Claude' });
-    const again = await ok(second.client, 'get_ticket', { id: created.ticketIdentifier });
-    expect(again).toMatchObject({ status: 'pending', assignedAgent: 'claude', version: 2 });
-    const history = await ok(second.client, 'get_ticket_history', { id: created.id });
-    expect(history.events.map((e: any) => e.type)).toEqual(['created', 'assignment_changed', 'status_changed']);
-    await second.client.close();
   });
 
   it('lists, from the tools/list computed at build time, exactly what the code describes', async () => {
@@ -110,8 +90,60 @@ describe('the ticket-mcp bin', () => {
     expect(beta.stderr()).toContain('"workspace":"beta"');
   });
 
+  it('exits with a logged error naming an unreachable PostgreSQL server without its password', () => {
+    const result = run(['--db', 'postgres://bob:hunter2@127.0.0.1:1/tickets']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('postgres://bob:***@127.0.0.1:1/tickets');
+    expect(result.stderr).not.toContain('hunter2');
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits with a logged error when the database cannot be opened', () => {
+    const notAFile = join(dir, 'a-folder');
+    mkdirSync(notAFile);
+    const result = run(['--db', notAFile]);
+    expect(result.status).toBe(1);
+    expect(JSON.parse(result.stderr.trim().split('\n').at(-1)!)).toMatchObject({ level: 'error', msg: 'ticket-mcp failed' });
+    expect(result.stdout).toBe('');
+  });
+});
+
+describeEngines('a stdio session', (kind) => {
+  const dropped: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const drop of dropped) await drop();
+  });
+  /** A fresh database of this engine for --db; on PostgreSQL with a password (the server trusts it), which no log may show. */
+  async function database(name: string): Promise<string> {
+    const created = await createEngineDatabase(kind, name);
+    dropped.push(created.drop);
+    return kind === 'postgres' ? created.target.replace('://postgres@', '://postgres:s3cret@') : created.target;
+  }
+
+  it('serves a session over stdio, acting as the configured actor, and keeps it after a restart', async () => {
+    const db = await database('session.db');
+    const first = await spawnServer(['--db', db, '--actor', 'claude@example.com']);
+    const created = await ok(first.client, 'create_ticket', { title: 'VPN drops hourly', requestorEmail: 'ana@example.com' });
+    const taken = await ok(first.client, 'takeover', { id: created.ticketIdentifier });
+    expect(taken.assignedAgentEmail).toBe('claude@example.com');
+    const me = (await ok(first.client, 'list_agents', { search: 'claude' })).agents[0];
+    expect(me).toMatchObject({ name: 'claude', kind: 'ai', openTickets: 1 });
+    await first.client.close();
+
+    const logs = first.stderr().trim().split('\n').map((line) => JSON.parse(line));
+    expect(logs[0]).toMatchObject({ level: 'info', msg: 'ticket-mcp ready on stdio', db: redactUrl(db), actor: 'claude <claude@example.com>' });
+    expect(logs.at(-1)).toMatchObject({ msg: 'shutting down', reason: 'stdin closed' });
+
+    const second = await spawnServer([], { TICKETS_DB: db, TICKETS_ACTOR: 'Claude' });
+    const again = await ok(second.client, 'get_ticket', { id: created.ticketIdentifier });
+    expect(again).toMatchObject({ status: 'pending', assignedAgent: 'claude', version: 2 });
+    const history = await ok(second.client, 'get_ticket_history', { id: created.id });
+    expect(history.events.map((e: any) => e.type)).toEqual(['created', 'assignment_changed', 'status_changed']);
+    await second.client.close();
+  });
+
   it('writes only protocol messages to stdout', async () => {
-    const child = spawn(process.execPath, [CLI, '--db', join(dir, 'stdout.db'), '--log-level', 'debug'], { stdio: 'pipe' });
+    const child = spawn(process.execPath, [CLI, '--db', await database('stdout.db'), '--log-level', 'debug'], { stdio: 'pipe' });
     let stdout = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     const messages = [
@@ -120,9 +152,12 @@ describe('the ticket-mcp bin', () => {
       { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'create_ticket', arguments: { title: 'x' } } },
       { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'list_tickets', arguments: {} } },
     ];
+    const ended = Date.now();
     child.stdin.end(messages.map((m) => JSON.stringify(m)).join('\n') + '\n');
     const [code] = await once(child, 'exit');
     expect(code).toBe(0);
+    // It ends with its input: idle PostgreSQL connections do not hold it (they did for 10 s).
+    expect(Date.now() - ended).toBeLessThan(5_000);
     const lines = stdout.trim().split('\n').map((line) => JSON.parse(line));
     expect(lines.map((l) => l.id)).toEqual([1, 2, 3]);
     expect(lines.every((l) => l.jsonrpc === '2.0')).toBe(true);
@@ -130,8 +165,9 @@ describe('the ticket-mcp bin', () => {
   });
 
   it('shuts down cleanly on SIGTERM and SIGINT', async () => {
+    const db = await database('signal.db');
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      const child = spawn(process.execPath, [CLI, '--db', join(dir, 'signal.db')], { stdio: 'pipe' });
+      const child = spawn(process.execPath, [CLI, '--db', db], { stdio: 'pipe' });
       let stderr = '';
       child.stderr.on('data', (chunk) => (stderr += chunk));
       while (!stderr.includes('ready on stdio')) await once(child.stderr, 'data');
@@ -142,12 +178,14 @@ describe('the ticket-mcp bin', () => {
     }
   });
 
-  it('exits with a logged error when the database cannot be opened', () => {
-    const notAFile = join(dir, 'a-folder');
-    mkdirSync(notAFile);
-    const result = run(['--db', notAFile]);
-    expect(result.status).toBe(1);
-    expect(JSON.parse(result.stderr.trim().split('\n').at(-1)!)).toMatchObject({ level: 'error', msg: 'ticket-mcp failed' });
-    expect(result.stdout).toBe('');
+  it('creates workspaces and keys, and lists them', async () => {
+    const db = await database('admin.db');
+    expect(run(['workspaces', 'create', 'acme', '--db', db]).status).toBe(0);
+    expect(run(['workspaces', 'list', '--db', db]).stdout).toMatch(/^acme {2}0 tickets/m);
+    const created = run(['keys', 'create', '--workspace', 'acme', '--actor', 'bob@example.com', '--db', db]);
+    expect(created.status).toBe(0);
+    expect(created.stdout).toMatch(/^tmcp_\S+\n$/);
+    const listed = run(['keys', 'list', '--db', db]);
+    expect(listed.stdout).toMatch(/ {2}acme {2}bob@example\.com {2}read-write {2}active\n$/);
   });
 });

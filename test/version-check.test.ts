@@ -1,33 +1,31 @@
-import { join } from 'node:path';
-import type { CompiledQuery } from 'kysely';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Db } from '../src/db/engine.js';
-import type { SqliteEngine } from '../src/db/sqlite/engine.js';
+import { sql, type CompiledQuery } from 'kysely';
+import { expect, it } from 'vitest';
+import type { Db, Engine } from '../src/db/engine.js';
 import { DomainError } from '../src/errors.js';
 import { TicketService } from '../src/service/service.js';
-import { openService, tempDir } from './helpers.js';
+import { describeEngines, openEngineService } from './engines.js';
 
 /**
  * A change saves over the version it loaded (UPDATE … WHERE id = ? AND version = ?). Under
  * SQLite's BEGIN IMMEDIATE no other writer can get in between, so the race is staged: just
  * before a change's UPDATE of the ticket runs, another change's version bump is written on
- * the same connection, inside the transaction, as a concurrent winner would leave it.
+ * the same connection, inside the transaction, as a concurrent winner would leave it. On
+ * PostgreSQL the row lock keeps real writers out too, and the staged race checks that the
+ * engine retries a ConcurrentChange as SQLite's does.
  */
-const { dir, cleanup } = tempDir();
-afterAll(cleanup);
 
 /** The service on `engine`, with one concurrent change to `ticketId` staged before the first ticket UPDATE of each of the first `races` write attempts. */
-function racing(engine: SqliteEngine, ticketId: () => string, races: number) {
+function racing(engine: Engine, ticketId: () => string, races: number) {
   const attempts = { writes: 0, raced: 0 };
   const intercept = (trx: Db): Db =>
     new Proxy(trx, {
       get(target, name) {
         const value = Reflect.get(target, name) as unknown;
         if (name !== 'executeQuery') return typeof value === 'function' ? value.bind(target) : value;
-        return (query: CompiledQuery) => {
+        return async (query: CompiledQuery) => {
           if (/^update "tickets"/.test(query.sql) && attempts.raced < races && attempts.raced < attempts.writes) {
             attempts.raced++;
-            engine.database.raw.prepare("UPDATE tickets SET version = version + 1, title = 'Changed meanwhile' WHERE id = ?").run(ticketId());
+            await sql`UPDATE tickets SET version = version + 1, title = 'Changed meanwhile' WHERE id = ${ticketId()}`.execute(target);
           }
           return target.executeQuery(query);
         };
@@ -44,9 +42,9 @@ function racing(engine: SqliteEngine, ticketId: () => string, races: number) {
   return { service, attempts };
 }
 
-describe('version-checked saves', () => {
+describeEngines('version-checked saves', (kind) => {
   it('answers CONFLICT, and writes nothing, when the ticket moved past the version the caller named', async () => {
-    const { service: plain, caller } = await openService(join(dir, 'named.db'));
+    const { service: plain, caller, close } = await openEngineService(kind);
     const { data: ticket } = await plain.createTicket(caller, { title: 'Printer on fire', requestorEmail: 'jo@example.com' });
     const { service, attempts } = racing(plain.engine, () => ticket.id, 1);
     const error = await service.updateTicket(caller, { id: ticket.id, title: 'Mine', expectedVersion: 1 }).then(
@@ -61,11 +59,11 @@ describe('version-checked saves', () => {
     const { data } = await plain.getTicket(caller, { id: ticket.id });
     expect(data).toMatchObject({ title: 'Printer on fire', version: 1 });
     expect((await plain.getTicketHistory(caller, { id: ticket.id })).data.events.map((e) => e.type)).toEqual(['created']);
-    await plain.close();
+    await close();
   });
 
   it('retries the whole change when no version was named, and applies it once over the version it then reads', async () => {
-    const { service: plain, caller } = await openService(join(dir, 'unnamed.db'));
+    const { service: plain, caller, close } = await openEngineService(kind);
     const { data: ticket } = await plain.createTicket(caller, { title: 'Printer on fire', requestorEmail: 'jo@example.com' });
     const { service, attempts } = racing(plain.engine, () => ticket.id, 1);
     const { data } = await service.updateTicket(caller, { id: ticket.id, title: 'Mine' });
@@ -76,6 +74,6 @@ describe('version-checked saves', () => {
       ['created', 1],
       ['metadata_updated', 2],
     ]);
-    await plain.close();
+    await close();
   });
 });

@@ -3,7 +3,7 @@ import { UsageError, type Values } from './options.js';
 
 /** `ticket-mcp keys create|list|revoke`. */
 export async function runKeys(action: string | undefined, args: string[], values: Values): Promise<void> {
-  const { service } = openService(values);
+  const { service } = await openService(values);
   try {
     await service.ensureWorkspace();
     if (action === 'create') {
@@ -37,7 +37,7 @@ export async function runKeys(action: string | undefined, args: string[], values
 
 /** `ticket-mcp workspaces create|list`. */
 export async function runWorkspaces(action: string | undefined, args: string[], values: Values): Promise<void> {
-  const { service } = openService(values);
+  const { service } = await openService(values);
   try {
     await service.ensureWorkspace();
     if (action === 'create') {

@@ -4,6 +4,7 @@ import { parseToolsets, type Surface } from '../../tools/tool.js';
 /** Every flag of every command; each command reads the ones it needs. */
 export const OPTIONS = {
   db: { type: 'string' },
+  'pool-size': { type: 'string' },
   actor: { type: 'string' },
   workspace: { type: 'string' },
   'read-only': { type: 'boolean' },

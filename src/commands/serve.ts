@@ -40,7 +40,7 @@ export async function runHttp(values: Values, log: Logger): Promise<void> {
   const listen = parseListen(values.http);
   const limits = limitsFromEnvironment();
   const surface = surfaceOf(values);
-  const { service, path } = openService(values, { log, readOnly: surface.readOnly });
+  const { service, location } = await openService(values, { log, readOnly: surface.readOnly });
   await service.ensureWorkspace();
   const server = await startHttpServer(service, {
     ...listen,
@@ -56,5 +56,5 @@ export async function runHttp(values: Values, log: Logger): Promise<void> {
   });
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  log.info('ticket-mcp ready on http', { version: packageVersion, url: server.url, db: path, schemaVersion: service.schemaVersion });
+  log.info('ticket-mcp ready on http', { version: packageVersion, url: server.url, db: location, schemaVersion: service.schemaVersion });
 }

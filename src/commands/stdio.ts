@@ -11,7 +11,7 @@ const ANONYMOUS_READER = { id: 'ag_anonymous', name: 'anonymous reader', email: 
 /** `ticket-mcp`: one session over stdin and stdout, as an agent runtime spawns it. */
 export async function runStdio(values: Values, log: Logger): Promise<void> {
   const surface = surfaceOf(values);
-  const { service, path } = openService(values, { log, readOnly: surface.readOnly });
+  const { service, location } = await openService(values, { log, readOnly: surface.readOnly });
   const workspace = workspaceName(values);
   const actorRef = values.actor || process.env.TICKETS_ACTOR;
   // A database that takes no writes (--read-only, or read-only storage) is only read: the workspace and actor must exist.
@@ -35,7 +35,7 @@ export async function runStdio(values: Values, log: Logger): Promise<void> {
   await server.connect(new StdioLineTransport());
   log.info('ticket-mcp ready on stdio', {
     version: packageVersion,
-    db: path,
+    db: location,
     schemaVersion: service.schemaVersion,
     workspace,
     actor: `${name} <${email}>`,

@@ -67,6 +67,8 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     lock_timeout: LOCK_TIMEOUT_MS,
     idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
     keepAlive: true,
+    // Idle connections do not keep the process alive: a stdio session ends when its input does.
+    allowExitOnIdle: true,
     application_name: 'ticket-mcp',
     types: sqliteLikeTypes,
   });

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { busy, DomainError, unavailable, validationError } from '../../errors.js';
+import { ConcurrentChange } from '../engine.js';
 
 /**
  * Which PostgreSQL failures are retried like SQLITE_BUSY and which become our error codes.
@@ -39,7 +40,9 @@ export function isLostConnection(error: unknown): boolean {
   return !code && PG_CONNECTION_MESSAGES.test(messageOf(error));
 }
 
-const isContention = (error: unknown) => CONTENTION.has(codeOf(error) ?? '') || messageOf(error) === POOL_EXHAUSTED;
+/** A version-checked save that found another version (service/changes.ts) lost a race too. */
+const isContention = (error: unknown) =>
+  error instanceof ConcurrentChange || CONTENTION.has(codeOf(error) ?? '') || messageOf(error) === POOL_EXHAUSTED;
 
 /** A failure after which running the whole transaction again is safe and may succeed. */
 export function isRetryablePgError(error: unknown): boolean {
