@@ -7,8 +7,8 @@ import { CLI, spawnServer, type SpawnedServer } from './helpers.js';
  * Server processes killed with SIGKILL in the middle of a write storm from four
  * processes, cycle after cycle, and restarted: every write a client saw
  * acknowledged must be in the database, and the doctor must find it whole. On SQLite
- * the file's WAL must survive; on PostgreSQL a killed process's open transactions must
- * roll back and its connections go, with the other processes' row locks untouched.
+ * the file's WAL must survive; on PostgreSQL a killed process's open transaction must
+ * roll back and free its row locks (the team counter's among them), or the others stall.
  * CRASH_CYCLES sets the cycles (npm run test:stress runs more).
  */
 const CYCLES = Number(process.env.CRASH_CYCLES ?? 20);
