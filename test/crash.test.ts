@@ -1,19 +1,18 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, spawnServer, tempDir, type SpawnedServer } from './helpers.js';
+import { expect, it } from 'vitest';
+import { createEngineDatabase, describeEngines } from './engines.js';
+import { CLI, spawnServer, type SpawnedServer } from './helpers.js';
 
 /**
  * Server processes killed with SIGKILL in the middle of a write storm from four
  * processes, cycle after cycle, and restarted: every write a client saw
- * acknowledged must be in the database, and the doctor must find it whole.
+ * acknowledged must be in the database, and the doctor must find it whole. On SQLite
+ * the file's WAL must survive; on PostgreSQL a killed process's open transaction must
+ * roll back and free its row locks (the team counter's among them), or the others stall.
  * CRASH_CYCLES sets the cycles (npm run test:stress runs more).
  */
 const CYCLES = Number(process.env.CRASH_CYCLES ?? 20);
 const WRITERS = 4;
-const { dir, cleanup } = tempDir();
-afterAll(cleanup);
 
 interface Writer {
   server: SpawnedServer;
@@ -21,12 +20,14 @@ interface Writer {
   done: Promise<void>;
 }
 
-const acknowledged = { tickets: new Set<string>(), comments: new Set<string>(), completed: new Set<string>(), cutOffByKill: 0 };
-/** Error envelopes: each writer works only its own tickets, so every call should succeed. */
-const unexpected: string[] = [];
+interface Storm {
+  acknowledged: { tickets: Set<string>; comments: Set<string>; completed: Set<string>; cutOffByKill: number };
+  /** Error envelopes: each writer works only its own tickets, so every call should succeed. */
+  unexpected: string[];
+}
 
 /** One writer process: creates, comments, takeovers and completes, two calls in flight, until stopped or killed. */
-async function startWriter(db: string, n: number, generation: number): Promise<Writer> {
+async function startWriter({ acknowledged, unexpected }: Storm, db: string, n: number, generation: number): Promise<Writer> {
   const server = await spawnServer(['--db', db, '--actor', `writer${n}@example.com`, '--log-level', 'error']);
   const writer: Writer = { server, running: true, done: Promise.resolve() };
   /** The envelope's data, or undefined (recorded as unexpected) when the call failed. */
@@ -60,11 +61,14 @@ async function startWriter(db: string, n: number, generation: number): Promise<W
   return writer;
 }
 
-describe('crash safety', () => {
+describeEngines('crash safety', (kind) => {
   it(`keeps every acknowledged write through ${CYCLES} SIGKILLs during a four-process write storm`, async () => {
-    const db = join(dir, 'crash.db');
+    const database = await createEngineDatabase(kind, 'crash.db');
+    const db = database.target;
+    const storm: Storm = { acknowledged: { tickets: new Set(), comments: new Set(), completed: new Set(), cutOffByKill: 0 }, unexpected: [] };
+    const { acknowledged, unexpected } = storm;
     const writers: Writer[] = [];
-    for (let n = 0; n < WRITERS; n++) writers.push(await startWriter(db, n, 0));
+    for (let n = 0; n < WRITERS; n++) writers.push(await startWriter(storm, db, n, 0));
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
       await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 150));
       const n = cycle % WRITERS;
@@ -73,18 +77,19 @@ describe('crash safety', () => {
       process.kill(victim.server.transport.pid!, 'SIGKILL');
       await victim.done;
       await victim.server.client.close().catch(() => {});
-      writers[n] = await startWriter(db, n, cycle);
+      writers[n] = await startWriter(storm, db, n, cycle);
     }
     for (const writer of writers) writer.running = false;
     await Promise.all(writers.map((w) => w.done));
     await Promise.all(writers.map((w) => w.server.client.close()));
 
     expect(acknowledged.tickets.size).toBeGreaterThan(CYCLES * 4);
-    const raw = new BetterSqlite3(db, { readonly: true });
-    const stored = new Set((raw.prepare('SELECT id FROM tickets').all() as { id: string }[]).map((r) => r.id));
-    const storedComments = new Set((raw.prepare('SELECT id FROM comments').all() as { id: string }[]).map((r) => r.id));
-    const resolved = new Set((raw.prepare("SELECT id FROM tickets WHERE status = 'resolved'").all() as { id: string }[]).map((r) => r.id));
-    raw.close();
+    const engine = await database.open();
+    const ids = async (rows: Promise<{ id: string }[]>) => new Set((await rows).map((r) => r.id));
+    const stored = await ids(engine.reader.selectFrom('tickets').select('id').execute());
+    const storedComments = await ids(engine.reader.selectFrom('comments').select('id').execute());
+    const resolved = await ids(engine.reader.selectFrom('tickets').select('id').where('status', '=', 'resolved').execute());
+    await engine.close();
     expect(unexpected).toEqual([]);
     const lostTickets = [...acknowledged.tickets].filter((id) => !stored.has(id));
     const lostComments = [...acknowledged.comments].filter((id) => !storedComments.has(id));
@@ -95,8 +100,9 @@ describe('crash safety', () => {
     const doctor = spawnSync(process.execPath, [CLI, 'doctor', '--db', db], { encoding: 'utf8' });
     expect(doctor.stdout).toMatch(/All \d+ checks passed/);
     expect(doctor.status).toBe(0);
+    await database.drop();
     console.log(
-      `crash: ${CYCLES} processes killed; ${acknowledged.tickets.size} tickets, ${acknowledged.comments.size} comments and ` +
+      `crash [${kind}]: ${CYCLES} processes killed; ${acknowledged.tickets.size} tickets, ${acknowledged.comments.size} comments and ` +
         `${acknowledged.completed.size} completions acknowledged, all found; ${stored.size} tickets stored; ${acknowledged.cutOffByKill} calls cut off by a kill`,
     );
   }, 60_000 + CYCLES * 2_000);
