@@ -90,14 +90,16 @@ function describeIssue(issue: z.core.$ZodIssue, field: string, value: unknown, s
   }
 }
 
-/** A UTF-16 surrogate without its pair: in `u` mode a well-formed pair is one code point outside this class. */
-const LONE_SURROGATE = /\p{Surrogate}/u;
+/**
+ * Text no engine keeps as sent: a UTF-16 surrogate without its pair (in `u` mode a
+ * well-formed pair is one code point outside this class), which SQLite stores as U+FFFD,
+ * and U+0000, which PostgreSQL cannot store at all. Refused alike on both engines.
+ */
+const UNSTORABLE = /[\p{Surrogate}\u0000]/u;
 
 /**
- * The path of a string (or key) in `args` that is not valid Unicode text, if any. JSON
- * can carry a lone surrogate ("\ud800"); SQLite would store it as U+FFFD, so the
- * ticket would no longer say what the caller sent. Walked without recursion: arguments
- * can nest deeper than the stack.
+ * The path of a string (or key) in `args` that no engine would store as sent, if any.
+ * Walked without recursion: arguments can nest deeper than the stack.
  */
 function illFormedText(args: unknown): string | undefined {
   interface Visit {
@@ -114,11 +116,11 @@ function illFormedText(args: unknown): string | undefined {
   for (let visit = pending.pop(); visit; visit = pending.pop()) {
     const { value } = visit;
     if (typeof value === 'string') {
-      if (LONE_SURROGATE.test(value)) return pathOf(visit);
+      if (UNSTORABLE.test(value)) return pathOf(visit);
     } else if (value !== null && typeof value === 'object') {
       for (const [key, inner] of Object.entries(value)) {
         const child = { value: inner, key, parent: visit };
-        if (LONE_SURROGATE.test(key)) return pathOf(child);
+        if (UNSTORABLE.test(key)) return pathOf(child);
         pending.push(child);
       }
     }
@@ -134,8 +136,8 @@ function illFormedText(args: unknown): string | undefined {
 export function parseArguments<S extends z.ZodObject>(toolName: string, schema: S, args: unknown): z.infer<S> {
   const badText = illFormedText(args);
   if (badText !== undefined) {
-    throw validationError(`Invalid arguments for ${toolName}: \`${badText}\` is not valid Unicode text (it holds half of a surrogate pair).`, {
-      hint: 'Send the text again as valid Unicode; a lone \\ud800–\\udfff escape cannot be stored.',
+    throw validationError(`Invalid arguments for ${toolName}: \`${badText}\` is not valid Unicode text (it holds half of a surrogate pair, or a NUL character).`, {
+      hint: 'Send the text again as valid Unicode without U+0000; a lone \\ud800–\\udfff escape or a NUL cannot be stored.',
     });
   }
   const result = schema.safeParse(args ?? {});
