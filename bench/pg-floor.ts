@@ -50,7 +50,7 @@ async function planned(raw: pg.Client, work: () => Promise<unknown>, times: numb
  * In-process, on one connection each, taking turns: SELECT 1, a raw transaction writing
  * what a create writes (counter, ticket, event: BEGIN + 3 + COMMIT = 5 round trips), the
  * same without waiting for the WAL flush, and the service's createTicket and getTicket;
- * then the statements each service call sends.
+ * then the statements each service call sends, and where a read's one statement spends its time.
  */
 export async function floor(url: string, count: number) {
   const engine = await openPostgresEngine(url, { poolSize: 1 });
@@ -103,10 +103,20 @@ export async function floor(url: string, count: number) {
       const [, c] = await timed(() => rawCreate(`Floor unflushed ${done + i}`, false));
       const [, d] = await timed(() => service.createTicket(caller, { title: `Floor service ${done + i}`, requestorEmail: 'floor@example.com' }));
       const [, e] = await timed(() => service.getTicket(caller, { id: first.ticketIdentifier }));
-      if (keep) ping.push(a), inserts.push(b), unflushed.push(c), creates.push(d), gets.push(e);
+      if (!keep) continue;
+      ping.push(a);
+      inserts.push(b);
+      unflushed.push(c);
+      creates.push(d);
+      gets.push(e);
     }
   }
-  const perCall = async (work: (i: number) => Promise<unknown>) => (await statements(async () => { for (let i = 0; i < 20; i++) await work(i); })).length / 20;
+  const perCall = async (work: (i: number) => Promise<unknown>) => {
+    const sent = await statements(async () => {
+      for (let i = 0; i < 20; i++) await work(i);
+    });
+    return sent.length / 20;
+  };
   const trips = {
     createTicket: await perCall((i) => service.createTicket(caller, { title: `Counted ${i}`, requestorEmail: 'floor@example.com' })),
     getTicket: await perCall(() => service.getTicket(caller, { id: first.ticketIdentifier })),

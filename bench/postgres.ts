@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { redactUrl } from '../src/db/url.js';
 import { BIN, connect, log, median, percentile, us, type Row } from './harness.js';
-import { floor, floorRows } from './pg-floor.js';
 import { rounds } from './latency.js';
+import { floor, floorRows } from './pg-floor.js';
 
 /**
  * The same measures on PostgreSQL, each against a baseline taken in this run: per-call
@@ -39,12 +39,16 @@ async function call(server: Server, name: string, args: Record<string, unknown>)
   return result;
 }
 
-/** Creates per second from `processes` server processes on one database, each client calling in turn. */
+/** Creates per second from `processes` server processes on one database: one client each, all at once, each awaiting every answer. */
 async function createRate(db: string, processes: number, creates: number): Promise<number> {
   const servers = await Promise.all(Array.from({ length: processes }, () => startBin(db)));
   const createIn = (server: Server, i: number) => call(server, 'create_ticket', { title: `Rate ${processes}×${i}`, requestorEmail: `r${i % 20}@example.com` });
-  // Warm-up: each process's connections, prepared statements and JIT.
-  await Promise.all(servers.map(async (server) => { for (let i = 0; i < 20; i++) await createIn(server, i); }));
+  // Warm-up: each process's connections, caches and JIT.
+  await Promise.all(
+    servers.map(async (server) => {
+      for (let i = 0; i < 20; i++) await createIn(server, i);
+    }),
+  );
   const started = performance.now();
   await Promise.all(
     servers.map(async (server, k) => {
