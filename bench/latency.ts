@@ -13,15 +13,16 @@ const TARGETS: Record<string, number | undefined> = { get_ticket: 1.3, create_ti
 
 type Call = (name: string, args: Record<string, unknown>) => Promise<unknown>;
 
-/** Rounds of ping, get_ticket, list_tickets, create_ticket and takeover, so all see the same conditions. */
-async function rounds(ping: () => Promise<unknown>, call: Call, count: number): Promise<Record<string, number[]>> {
+/** Rounds of ping, get_ticket, list_tickets, a full-text search, create_ticket and takeover, so all see the same conditions. */
+export async function rounds(ping: () => Promise<unknown>, call: Call, count: number): Promise<Record<string, number[]>> {
   for (let i = 0; i < 200; i++) await call('create_ticket', { title: `Seed ticket ${i} about printers`, requestorEmail: `c${i % 20}@example.com` });
-  const samples: Record<string, number[]> = { ping: [], get_ticket: [], list_tickets: [], create_ticket: [], takeover: [] };
+  const samples: Record<string, number[]> = { ping: [], get_ticket: [], list_tickets: [], search: [], create_ticket: [], takeover: [] };
   for (let i = 0; i < count + 100; i++) {
     const record = (name: string, elapsed: number) => i >= 100 && samples[name]!.push(elapsed);
     record('ping', (await timed(ping))[1]);
     record('get_ticket', (await timed(() => call('get_ticket', { id: `SUP-${1 + (i % 200)}` })))[1]);
     record('list_tickets', (await timed(() => call('list_tickets', { status: 'open', pageSize: 20 })))[1]);
+    record('search', (await timed(() => call('list_tickets', { search: 'printers', pageSize: 20 })))[1]);
     const [created, createMs] = await timed(() => call('create_ticket', { title: `Latency ${i}`, requestorEmail: 'l@example.com' }));
     record('create_ticket', createMs);
     const key = (created as { structuredContent: { data: { ticketIdentifier: string } } }).structuredContent.data.ticketIdentifier;
