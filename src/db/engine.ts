@@ -1,5 +1,5 @@
 import type { AliasedRawBuilder, Kysely, RawBuilder, SelectQueryBuilder } from 'kysely';
-import type { DomainError } from '../errors.js';
+import { unavailable, type DomainError } from '../errors.js';
 import type { Tables } from './tables.js';
 
 /** A Kysely handle on the ticket tables: the database, or a transaction on it. Repositories take one as their first argument. */
@@ -112,3 +112,10 @@ export function storageFault(error: unknown): DomainError | undefined {
   }
   return undefined;
 }
+
+/** What every engine's writeRefusal answers in a --read-only session. */
+export const readOnlySession = () =>
+  unavailable('This server was started with --read-only: it writes nothing, so nothing was changed.', {
+    hint: 'Make changes through a session started without --read-only.',
+    details: { reason: 'read_only_mode' },
+  });

@@ -1,7 +1,6 @@
-import type { Engine } from '../engine.js';
+import { readOnlySession, type Engine } from '../engine.js';
 import { redactUrl } from '../url.js';
 import { openPostgres, type OpenPostgres, type PostgresOptions } from './open.js';
-import { readOnlySession } from '../sqlite/faults.js';
 import './sql.js';
 import { pgReadTransaction, pgWriteTransaction } from './transaction.js';
 

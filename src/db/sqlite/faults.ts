@@ -28,12 +28,6 @@ export const readOnlyStorage = (path?: string, code?: string) =>
     details: { reason: 'read_only', ...(path && { path }), ...(code && { sqlite: code }) },
   });
 
-export const readOnlySession = () =>
-  unavailable('This server was started with --read-only: it writes nothing, so nothing was changed.', {
-    hint: 'Make changes through a session started without --read-only.',
-    details: { reason: 'read_only_mode' },
-  });
-
 export const databaseFileRemoved = (path: string) =>
   unavailable(
     `The database file ${path} was removed or replaced while the server ran, so this change was not saved (it would have gone to a file nobody can open again). Nothing was changed.`,

@@ -4,14 +4,14 @@ import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { DomainError, unavailable } from '../../errors.js';
 import { readSchemaSql } from '../../package-root.js';
-import { busyPastDeadline, databaseFileRemoved, isBusy, isReadOnly, readOnlySession, readOnlyStorage, storageFault } from './faults.js';
+import { busyPastDeadline, databaseFileRemoved, isBusy, isReadOnly, readOnlyStorage, storageFault } from './faults.js';
 import { Connection, handles } from './connections.js';
 import { createPrivateFile, databaseFiles } from './files.js';
 import { parseMigrations } from '../migrate.js';
 import { migrate, schemaVersionOf } from './migrate.js';
 import { DEFAULT_BUSY_DEADLINE_MS, setTransactionRules } from './transaction.js';
 
-import type { Db } from '../engine.js';
+import { readOnlySession, type Db } from '../engine.js';
 
 export interface OpenOptions {
   /** Reads only: no migration, no write of any kind; the database must exist at the current schema version. */
