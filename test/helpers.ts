@@ -67,6 +67,21 @@ export async function seedHealthyHelpdesk(path: string): Promise<void> {
   await service.close();
 }
 
+/** Every row of a paged list: `read` fetches one page (given the cursor to spread into its input), `rows` takes its rows. */
+export async function everyPage<P extends { nextCursor: string | null }, R>(
+  read: (cursor: { cursor?: string }) => Promise<{ data: P }>,
+  rows: (page: P) => R[],
+): Promise<R[]> {
+  const all: R[] = [];
+  let cursor: string | undefined;
+  do {
+    const { data } = await read(cursor === undefined ? {} : { cursor });
+    all.push(...rows(data));
+    cursor = data.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
+}
+
 /** A real SDK client talking to createServer() over an in-memory transport pair. */
 export async function connectInMemory(service: TicketService, caller: Caller): Promise<Client> {
   const server = createServer(service, { caller, log: createLogger('error') });

@@ -10,7 +10,7 @@ import { SEARCH_TOKENIZER } from '../src/db/sqlite/search.js';
 import { openSqliteEngine, type SqliteEngine } from '../src/db/sqlite/engine.js';
 import { TicketService } from '../src/service/service.js';
 import { describeEngines, openEngineService, type EngineKind } from './engines.js';
-import { fails, ok, openAtVersion, spawnServer, tempDir } from './helpers.js';
+import { everyPage, fails, ok, openAtVersion, spawnServer, tempDir } from './helpers.js';
 
 /**
  * Full-text search: any text is an answer (never INTERNAL), words split where the index
@@ -158,13 +158,7 @@ describeEngines('search', (kind) => {
       made.push(byComment.ticketIdentifier);
       const expected = { oldest: made, newest: [...made].reverse(), updated: [byComment.ticketIdentifier, ...made.slice(0, 7).reverse()] };
       for (const sort of ['oldest', 'newest', 'updated'] as const) {
-        const seen: string[] = [];
-        let cursor: string | undefined;
-        do {
-          const page = await service.listTickets(me, { search: 'walrus', sort, pageSize: 3, ...(cursor && { cursor }) });
-          seen.push(...page.data.tickets.map((r) => r.key));
-          cursor = page.data.nextCursor ?? undefined;
-        } while (cursor);
+        const seen = await everyPage((cursor) => service.listTickets(me, { search: 'walrus', sort, pageSize: 3, ...cursor }), (p) => p.tickets.map((r) => r.key));
         expect(seen, sort).toEqual(expected[sort]);
       }
     });

@@ -5,6 +5,7 @@ import type { Caller } from '../src/service/context.js';
 import { STATUS_NAMES, TRANSITIONS, type StatusName } from '../src/domain/lifecycle.js';
 import type { TicketService } from '../src/service/service.js';
 import { describeEngines, openEngineService } from './engines.js';
+import { everyPage } from './helpers.js';
 
 /** The service on a real database of each engine: every rule of the domain, without MCP in between. */
 let service: TicketService;
@@ -687,24 +688,15 @@ describeEngines('the ticket service', (kind) => {
     it('sorts and pages with a cursor, without gaps or repeats', async () => {
       expect(await keys({ sort: 'oldest' })).toEqual(['LST-1', 'LST-2', 'LST-3', 'LST-4', 'LST-5', 'LST-6', 'LST-7']);
       for (const sort of ['updated', 'newest', 'oldest'] as const) {
-        const seen: string[] = [];
-        let cursor: string | undefined;
-        do {
-          const page = await service.listTickets(me, { team: 'LST', sort, pageSize: 3, ...(cursor && { cursor }) });
-          seen.push(...page.data.tickets.map((r) => r.key));
-          cursor = page.data.nextCursor ?? undefined;
-        } while (cursor);
+        const seen = await everyPage((cursor) => service.listTickets(me, { team: 'LST', sort, pageSize: 3, ...cursor }), (p) => p.tickets.map((r) => r.key));
         expect(seen).toHaveLength(7);
         expect(new Set(seen).size).toBe(7);
         expect(seen).toEqual(await keys({ sort }));
       }
-      const searched: string[] = [];
-      let next: string | undefined;
-      do {
-        const page = await service.listTickets(me, { team: 'LST', search: 'listing', pageSize: 2, ...(next && { cursor: next }) });
-        searched.push(...page.data.tickets.map((r) => r.key));
-        next = page.data.nextCursor ?? undefined;
-      } while (next);
+      const searched = await everyPage(
+        (cursor) => service.listTickets(me, { team: 'LST', search: 'listing', pageSize: 2, ...cursor }),
+        (p) => p.tickets.map((r) => r.key),
+      );
       expect(searched).toEqual(['LST-7', 'LST-6', 'LST-5', 'LST-4', 'LST-3', 'LST-2', 'LST-1']);
       await service.updateTicket(me, { id: 'LST-1', title: 'Listing ticket 1, edited' });
       expect((await keys({ sort: 'updated' }))[0]).toBe('LST-1');
@@ -771,13 +763,7 @@ describeEngines('the ticket service', (kind) => {
     });
 
     it('pages agents by name', async () => {
-      const names: string[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await service.listAgents(me, { pageSize: 2, includeInactive: true, ...(cursor && { cursor }) });
-        names.push(...page.data.agents.map((a) => a.name));
-        cursor = page.data.nextCursor ?? undefined;
-      } while (cursor);
+      const names = await everyPage((cursor) => service.listAgents(me, { pageSize: 2, includeInactive: true, ...cursor }), (p) => p.agents.map((a) => a.name));
       const all = (await service.listAgents(me, { pageSize: 100, includeInactive: true })).data.agents.map((a) => a.name);
       expect(names).toEqual(all);
       expect(all).toContain('Ann');
