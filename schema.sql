@@ -437,3 +437,83 @@ INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('search_scopes', 'sqlite_autoi
 ANALYZE sqlite_schema;
 CREATE TABLE planner_statistics_changed (x);
 DROP TABLE planner_statistics_changed;
+
+-- migration 5: work queue leases, ticket links, keys kept after a move, new event types
+-- A claim may hold a ticket for a while: past this instant it goes back to the queue.
+ALTER TABLE tickets ADD COLUMN lease_expires_at TEXT;
+CREATE INDEX tickets_by_lease ON tickets (lease_expires_at) WHERE lease_expires_at IS NOT NULL;
+-- The queue claim_next_ticket reads: unassigned, live, waiting for someone.
+CREATE INDEX tickets_waiting ON tickets (team_id, seq)
+  WHERE assignee_id IS NULL AND deleted_at IS NULL AND status IN ('open', 'pending');
+
+-- "ticket_id <type> related_id": SUP-1 blocks SUP-2, SUP-3 duplicates SUP-1. Links are
+-- current state (unlinking deletes the row); the events of both tickets keep the history.
+CREATE TABLE ticket_links (
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  ticket_id TEXT NOT NULL REFERENCES tickets (id),
+  related_id TEXT NOT NULL REFERENCES tickets (id),
+  type TEXT NOT NULL CHECK (type IN ('relates_to', 'duplicates', 'blocks', 'follows_up')),
+  created_by TEXT NOT NULL REFERENCES agents (id),
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (ticket_id, related_id, type),
+  CHECK (ticket_id <> related_id)
+) STRICT;
+CREATE INDEX ticket_links_by_related ON ticket_links (related_id, ticket_id);
+
+-- A ticket that moves to another team takes that team's next key; the keys it had before
+-- keep resolving to it. Team counters only grow, so a former key is never handed out again.
+CREATE TABLE former_ticket_keys (
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  team_id TEXT NOT NULL REFERENCES teams (id),
+  number INTEGER NOT NULL,
+  ticket_id TEXT NOT NULL REFERENCES tickets (id),
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (team_id, number)
+) STRICT;
+CREATE INDEX former_ticket_keys_by_ticket ON former_ticket_keys (ticket_id);
+
+-- SQLite cannot change a CHECK in place: the events table is rebuilt with the new types,
+-- its rows copied as they are (DROP TABLE fires no trigger, so append-only holds).
+CREATE TABLE events_v5 (
+  seq INTEGER PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  ticket_id TEXT NOT NULL REFERENCES tickets (id),
+  type TEXT NOT NULL CHECK (type IN (
+    'created', 'status_changed', 'assignment_changed', 'comment_added',
+    'tag_added', 'tag_removed', 'metadata_updated', 'deleted',
+    'restored', 'team_changed', 'lease_expired', 'linked', 'unlinked')),
+  actor_id TEXT NOT NULL REFERENCES agents (id),
+  ticket_version INTEGER NOT NULL,
+  data TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(data)),
+  created_at TEXT NOT NULL
+) STRICT;
+INSERT INTO events_v5 (seq, workspace_id, ticket_id, type, actor_id, ticket_version, data, created_at)
+  SELECT seq, workspace_id, ticket_id, type, actor_id, ticket_version, data, created_at FROM events ORDER BY seq;
+DROP TABLE events;
+ALTER TABLE events_v5 RENAME TO events;
+CREATE INDEX events_by_ticket ON events (ticket_id, seq);
+-- What changed in a workspace since a given event: the console's live pages follow this.
+CREATE INDEX events_by_workspace ON events (workspace_id, seq);
+CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
+BEGIN
+  SELECT RAISE(ABORT, 'events are append-only');
+END;
+CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON events
+BEGIN
+  SELECT RAISE(ABORT, 'events are append-only');
+END;
+
+-- The new indexes get their fixed figures, as migration 3 explains (dropping events took its rows).
+DELETE FROM sqlite_stat1 WHERE tbl IN ('events', 'events_v5');
+INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
+  ('tickets', 'tickets_by_lease', '500 1'),
+  ('tickets', 'tickets_waiting', '5000 625 1'),
+  ('ticket_links', 'sqlite_autoindex_ticket_links_1', '2000 2 1 1'),
+  ('ticket_links', 'ticket_links_by_related', '2000 2 1'),
+  ('former_ticket_keys', 'sqlite_autoindex_former_ticket_keys_1', '500 63 1'),
+  ('former_ticket_keys', 'former_ticket_keys_by_ticket', '500 1'),
+  ('events', 'events_by_ticket', '660000 7 1'),
+  ('events', 'events_by_workspace', '660000 660000 1');
+ANALYZE sqlite_schema;
+CREATE TABLE planner_statistics_changed (x);
+DROP TABLE planner_statistics_changed;

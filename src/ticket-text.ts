@@ -90,6 +90,16 @@ function describeEvent(e: TicketEvent): string {
       return `${v(d.field)} changed: ${v(d.before)} → ${v(d.after)}`;
     case 'deleted':
       return `deleted${d.reason ? `: ${v(d.reason)}` : ''}`;
+    case 'restored':
+      return 'restored';
+    case 'team_changed':
+      return `moved ${v(d.fromKey)} → ${v(d.toKey)} (team ${v(d.fromTeam)} → ${v(d.toTeam)})`;
+    case 'lease_expired':
+      return `lease of ${agent(d.assignee)} expired: back in the queue`;
+    case 'linked':
+      return `linked: ${v(d.link)} ${v(d.key)}`;
+    case 'unlinked':
+      return `unlinked: ${v(d.link)} ${v(d.key)}`;
   }
 }
 

@@ -61,6 +61,31 @@ describe('schema.sql', () => {
     raw.close();
   });
 
+  it('upgrades a database written at migration 4: every event kept as it was, still append-only, new types allowed', () => {
+    const raw = new BetterSqlite3(':memory:');
+    const migrations = parseMigrations(readSchemaSql());
+    migrate(raw, migrations.slice(0, 4));
+    // Only the events table is rebuilt; its parents need not exist for this check.
+    raw.pragma('foreign_keys = OFF');
+    const insert = raw.prepare(
+      "INSERT INTO events (workspace_id, ticket_id, type, actor_id, ticket_version, data, created_at) VALUES ('ws', ?, ?, 'agent', ?, ?, '2026-01-01T00:00:00.000Z')",
+    );
+    insert.run('t1', 'created', 1, '{}');
+    insert.run('t1', 'status_changed', 2, '{"from":"open","to":"pending"}');
+    insert.run('t2', 'deleted', 3, '{"reason":"spam"}');
+    const before = raw.prepare('SELECT * FROM events ORDER BY seq').all();
+    expect(() => insert.run('t1', 'restored', 4, '{}')).toThrow(/CHECK constraint failed/);
+
+    migrate(raw, migrations.slice(0, 5));
+    expect(raw.prepare('SELECT * FROM events ORDER BY seq').all()).toEqual(before);
+    insert.run('t2', 'restored', 4, '{}');
+    expect(() => raw.exec("UPDATE events SET type = 'created' WHERE seq = 1")).toThrow(/append-only/);
+    expect(() => raw.exec('DELETE FROM events WHERE seq = 1')).toThrow(/append-only/);
+    const indexes = raw.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events' ORDER BY name").pluck().all();
+    expect(indexes).toEqual(['events_by_ticket', 'events_by_workspace']);
+    raw.close();
+  });
+
   it('rolls back a failing migration whole', () => {
     const raw = new BetterSqlite3(':memory:');
     const broken = [{ version: 1, name: 'broken', sql: 'CREATE TABLE ok (x INTEGER); CREATE TABLE ok (x INTEGER);' }];

@@ -10,6 +10,7 @@ export interface Tables {
   console_sessions: ConsoleSessionsTable;
   contacts: ContactsTable;
   events: EventsTable;
+  former_ticket_keys: FormerTicketKeysTable;
   idempotency_keys: IdempotencyKeysTable;
   priorities: PrioritiesTable;
   search_scopes: SearchScopesTable;
@@ -19,6 +20,7 @@ export interface Tables {
   tags: TagsTable;
   team_members: TeamMembersTable;
   teams: TeamsTable;
+  ticket_links: TicketLinksTable;
   ticket_search: TicketSearchTable;
   ticket_tags: TicketTagsTable;
   ticket_types: TicketTypesTable;
@@ -98,10 +100,18 @@ export interface EventsTable {
   seq: Generated<number>;
   workspace_id: string;
   ticket_id: string;
-  type: 'created' | 'status_changed' | 'assignment_changed' | 'comment_added' | 'tag_added' | 'tag_removed' | 'metadata_updated' | 'deleted';
+  type: 'created' | 'status_changed' | 'assignment_changed' | 'comment_added' | 'tag_added' | 'tag_removed' | 'metadata_updated' | 'deleted' | 'restored' | 'team_changed' | 'lease_expired' | 'linked' | 'unlinked';
   actor_id: string;
   ticket_version: number;
   data: Generated<string>;
+  created_at: string;
+}
+
+export interface FormerTicketKeysTable {
+  workspace_id: string;
+  team_id: string;
+  number: number;
+  ticket_id: string;
   created_at: string;
 }
 
@@ -179,6 +189,15 @@ export interface TeamsTable {
   updated_at: string;
 }
 
+export interface TicketLinksTable {
+  workspace_id: string;
+  ticket_id: string;
+  related_id: string;
+  type: 'relates_to' | 'duplicates' | 'blocks' | 'follows_up';
+  created_by: string;
+  created_at: string;
+}
+
 export interface TicketSearchTable {
   title: string | null;
   description: string | null;
@@ -235,6 +254,7 @@ export interface TicketsTable {
   version: Generated<number>;
   created_at: string;
   updated_at: string;
+  lease_expires_at: string | null;
 }
 
 export interface WorkspacesTable {

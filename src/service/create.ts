@@ -209,6 +209,7 @@ export async function createTicket(deps: ServiceDeps, caller: Caller, input: Cre
       completed_at: null,
       closed_at: null,
       deleted_at: null,
+      lease_expires_at: null,
       version: 1,
       created_at: at,
       updated_at: at,

@@ -33,6 +33,8 @@ export const COPIED_TABLES = [
   'events',
   'idempotency_keys',
   'api_keys',
+  'ticket_links',
+  'former_ticket_keys',
 ] as const;
 export type CopiedTable = (typeof COPIED_TABLES)[number];
 export type TableCounts = Record<CopiedTable, number>;

@@ -56,5 +56,44 @@ CREATE TABLE api_keys (
     name: 'scoped full-text indexes (SQLite only)',
     sql: '',
   },
+  {
+    version: 5,
+    name: 'work queue leases, ticket links, keys kept after a move, new event types',
+    sql: String.raw`
+ALTER TABLE tickets ADD COLUMN lease_expires_at iso_instant;
+CREATE INDEX tickets_by_lease ON tickets (lease_expires_at) WHERE lease_expires_at IS NOT NULL;
+CREATE INDEX tickets_waiting ON tickets (team_id, seq)
+  WHERE assignee_id IS NULL AND deleted_at IS NULL AND status IN ('open', 'pending');
+
+CREATE TABLE ticket_links (
+  workspace_id text COLLATE "C" NOT NULL REFERENCES workspaces (id),
+  ticket_id text COLLATE "C" NOT NULL REFERENCES tickets (id),
+  related_id text COLLATE "C" NOT NULL REFERENCES tickets (id),
+  type text COLLATE "C" NOT NULL CHECK (type IN ('relates_to', 'duplicates', 'blocks', 'follows_up')),
+  created_by text COLLATE "C" NOT NULL REFERENCES agents (id),
+  created_at iso_instant NOT NULL,
+  PRIMARY KEY (ticket_id, related_id, type),
+  CHECK (ticket_id <> related_id)
+);
+CREATE INDEX ticket_links_by_related ON ticket_links (related_id, ticket_id);
+
+CREATE TABLE former_ticket_keys (
+  workspace_id text COLLATE "C" NOT NULL REFERENCES workspaces (id),
+  team_id text COLLATE "C" NOT NULL REFERENCES teams (id),
+  number integer NOT NULL,
+  ticket_id text COLLATE "C" NOT NULL REFERENCES tickets (id),
+  created_at iso_instant NOT NULL,
+  PRIMARY KEY (team_id, number)
+);
+CREATE INDEX former_ticket_keys_by_ticket ON former_ticket_keys (ticket_id);
+
+ALTER TABLE events DROP CONSTRAINT events_type_check;
+ALTER TABLE events ADD CONSTRAINT events_type_check CHECK (type IN (
+  'created', 'status_changed', 'assignment_changed', 'comment_added',
+  'tag_added', 'tag_removed', 'metadata_updated', 'deleted',
+  'restored', 'team_changed', 'lease_expired', 'linked', 'unlinked'));
+CREATE INDEX events_by_workspace ON events (workspace_id, seq);
+`,
+  },
 ];
 
