@@ -22,8 +22,8 @@ async function allEvents(service: TicketService, caller: Caller, key: string): P
   return events;
 }
 
-function form(viewer: Viewer, t: TicketWithComments, action: string, label: string, fields: Html, button: string): Html {
-  return html`<form method="post" action="/tickets/${t.ticketIdentifier}/${action}" class="control" aria-label="${label}">
+function form(viewer: Viewer, t: TicketWithComments, action: string, fields: Html, button: string): Html {
+  return html`<form method="post" action="/tickets/${t.ticketIdentifier}/${action}" class="control">
 ${csrfField(viewer)}<input type="hidden" name="version" value="${t.version}">${fields}<button>${button}</button></form>`;
 }
 
@@ -33,16 +33,16 @@ function controls(viewer: Viewer, t: TicketWithComments, agents: Agent[]): Html 
   const moves = [t.status, ...t.nextStatuses];
   return html`<section class="panel" aria-labelledby="actions-${key}"><h2 id="actions-${key}">Change</h2>
 ${t.nextStatuses.length > 0
-  ? form(viewer, t, 'status', 'Change status', html`<label>Status <select name="status">${moves.map((s) => html`<option value="${s}"${flag('selected', s === t.status)}>${s}</option>`)}</select></label>
-<label>Status comment <textarea name="comment" rows="2" maxlength="20000"></textarea></label>`, 'Change status')
+  ? form(viewer, t, 'status', html`<label for="status-select">Status</label><select id="status-select" name="status">${moves.map((s) => html`<option value="${s}"${flag('selected', s === t.status)}>${s}</option>`)}</select>
+<label for="status-comment">Status comment</label><textarea id="status-comment" name="comment" rows="2" maxlength="20000"></textarea>`, 'Change status')
   : ''}
-${form(viewer, t, 'assign', 'Assign', html`<label>Assigned to <select name="assignee"><option value="">Unassigned</option>${agents.map((a) => html`<option value="${a.id}"${flag('selected', a.id === t.assignedAgentId)}>${a.name} &lt;${a.email}&gt;</option>`)}</select></label>`, 'Assign')}
-${form(viewer, t, 'take', 'Take it', html``, 'Take it')}
-${form(viewer, t, 'priority', 'Priority', html`<label>Priority <select name="priority">${PRIORITIES.map((p) => html`<option${flag('selected', p === t.priority)}>${p}</option>`)}</select></label>`, 'Set priority')}
-${form(viewer, t, 'due', 'Due date', html`<label>Due date <input type="date" name="due" value="${t.dueDate?.slice(0, 10) ?? ''}"></label>`, 'Set due date')}
-${form(viewer, t, 'tag', 'Add tag', html`<label>New tag <input name="tag" maxlength="200" required></label>`, 'Add tag')}
+${form(viewer, t, 'assign', html`<label for="assignee-select">Assigned to</label><select id="assignee-select" name="assignee"><option value="">Unassigned</option>${agents.map((a) => html`<option value="${a.id}"${flag('selected', a.id === t.assignedAgentId)}>${a.name} &lt;${a.email}&gt;</option>`)}</select>`, 'Assign')}
+${form(viewer, t, 'take', html``, 'Take it')}
+${form(viewer, t, 'priority', html`<label for="priority-select">Priority</label><select id="priority-select" name="priority">${PRIORITIES.map((p) => html`<option${flag('selected', p === t.priority)}>${p}</option>`)}</select>`, 'Set priority')}
+${form(viewer, t, 'due', html`<label>Due date <input type="date" name="due" value="${t.dueDate?.slice(0, 10) ?? ''}"></label>`, 'Set due date')}
+${form(viewer, t, 'tag', html`<label>New tag <input name="tag" maxlength="200" required></label>`, 'Add tag')}
 <details class="danger"><summary>Delete…</summary>
-${form(viewer, t, 'delete', 'Delete', html`<p>Delete ${key}? Agents will no longer see it in lists.</p><label>Reason <input name="reason" maxlength="1000"></label><input type="hidden" name="confirm" value="true">`, 'Confirm delete')}
+${form(viewer, t, 'delete', html`<p>Delete ${key}? Agents will no longer see it in lists.</p><label>Reason <input name="reason" maxlength="1000"></label><input type="hidden" name="confirm" value="true">`, 'Confirm delete')}
 </details></section>`;
 }
 
@@ -50,7 +50,7 @@ function facts(viewer: Viewer, t: TicketWithComments, agents: Agent[]): Html {
   const tagList = t.tags.map(
     (tag) => html`<li><span class="tag">${tag.name}</span>${viewer.readOnly || t.deletedAt ? '' : html`<form method="post" action="/tickets/${t.ticketIdentifier}/untag" class="inline">${csrfField(viewer)}<input type="hidden" name="tag" value="${tag.id}"><button class="link" aria-label="Remove tag ${tag.name}">×</button></form>`}</li>`,
   );
-  return html`<div id="facts" hx-get="/tickets/${t.ticketIdentifier}" hx-trigger="sse:t-${t.ticketIdentifier} throttle:500ms" hx-select="#facts" hx-swap="outerHTML">
+  return html`<div id="facts" hx-get="/tickets/${t.ticketIdentifier}" hx-trigger="sse:t-${t.ticketIdentifier} throttle:500ms" hx-select="#facts" hx-swap="outerHTML" hx-disinherit="*">
 <header class="ticket-head"><p class="key">${t.ticketIdentifier} · v${t.version}</p><h1>${t.title}</h1>
 <p>${statusBadge(t.status)} ${priorityBadge(t.priority)} ${t.deletedAt ? html`<span class="badge muted">deleted</span>` : ''}</p></header>
 <dl class="props">
@@ -78,7 +78,7 @@ function comments(viewer: Viewer, t: TicketWithComments): Html {
 <label class="check"><input type="checkbox" name="internal" value="true"> Internal note</label>
 <button>Add comment</button></form>`;
   return html`<section aria-labelledby="comments-h"><h2 id="comments-h">Comments <span class="count">${t.commentCount}</span></h2>
-<ol class="comments" id="comments" hx-get="/tickets/${t.ticketIdentifier}" hx-trigger="sse:t-${t.ticketIdentifier} throttle:500ms" hx-select="#comments" hx-swap="outerHTML">
+<ol class="comments" id="comments" hx-get="/tickets/${t.ticketIdentifier}" hx-trigger="sse:t-${t.ticketIdentifier} throttle:500ms" hx-select="#comments" hx-swap="outerHTML" hx-disinherit="*">
 ${t.comments.map(
   (c) => html`<li class="${c.internal ? 'comment internal' : 'comment'}"><div class="meta"><strong>${c.author}</strong> ${when(c.createdAt)}${c.internal ? html` <span class="badge internal">Internal note</span>` : ''}</div><p>${c.body}</p></li>`,
 )}
@@ -101,7 +101,7 @@ ${alert(refusal)}
 ${comments(viewer, t)}
 <section aria-labelledby="history-h"><h2 id="history-h">History</h2>
 <p class="order">Order: <a href="/tickets/${t.ticketIdentifier}?order=newest"${flag('aria-current="true"', newestFirst)}>Newest first</a> · <a href="/tickets/${t.ticketIdentifier}?order=oldest"${flag('aria-current="true"', !newestFirst)}>Oldest first</a></p>
-<div id="history" hx-get="/tickets/${t.ticketIdentifier}?order=${newestFirst ? 'newest' : 'oldest'}" hx-trigger="sse:t-${t.ticketIdentifier} throttle:500ms" hx-select="#history" hx-swap="outerHTML">${timeline(events, newestFirst)}</div>
+<div id="history" hx-get="/tickets/${t.ticketIdentifier}?order=${newestFirst ? 'newest' : 'oldest'}" hx-trigger="sse:t-${t.ticketIdentifier} throttle:500ms" hx-select="#history" hx-swap="outerHTML" hx-disinherit="*">${timeline(events, newestFirst)}</div>
 </section>
 </div>
 <aside class="side-col">${facts(viewer, t, agents.data.agents)}</aside>

@@ -78,15 +78,15 @@ ${queue('Overdue', { status: LIVE, overdue: '1' }, counts.overdue)}
 </ul><h2>Teams</h2><ul>
 ${[...teamName].map(([id, identifier]) => queue(identifier, { status: LIVE, team: identifier }, counts.teams.get(id) ?? 0))}
 </ul></aside>
-<section class="tickets" id="list" hx-get="${`/?${query}`}" hx-trigger="sse:tickets throttle:1s" hx-select="#list" hx-swap="outerHTML">
+<section class="tickets" id="list" hx-get="${`/?${query}`}" hx-trigger="sse:tickets throttle:1s" hx-select="#list" hx-swap="outerHTML" hx-disinherit="*">
 <form class="filters" method="get" action="/" role="search">
-<label>Status <select name="status">${option('', 'Any', query.get('status'))}${option(LIVE, 'Open or pending', query.get('status'))}${STATUS_NAMES.map((s) => option(s, s, query.get('status')))}</select></label>
-<label>Assignee <select name="assignee">${option('', 'Anyone', query.get('assignee'))}${option('none', 'Unassigned', query.get('assignee'))}${option('me', 'Me', query.get('assignee'))}${agents.data.agents.map((a) => option(a.email, a.name, query.get('assignee')))}</select></label>
-<label>Team <select name="team">${option('', 'Any', query.get('team'))}${teams.data.teams.map((t) => option(t.identifier, t.name, query.get('team')))}</select></label>
+<div class="fld"><label for="f-status">Status</label><select id="f-status" name="status">${option('', 'Any', query.get('status'))}${option(LIVE, 'Open or pending', query.get('status'))}${STATUS_NAMES.map((s) => option(s, s, query.get('status')))}</select></div>
+<div class="fld"><label for="f-assignee">Assignee</label><select id="f-assignee" name="assignee">${option('', 'Anyone', query.get('assignee'))}${option('none', 'Unassigned', query.get('assignee'))}${option('me', 'Me', query.get('assignee'))}${agents.data.agents.map((a) => option(a.email, a.name, query.get('assignee')))}</select></div>
+<div class="fld"><label for="f-team">Team</label><select id="f-team" name="team">${option('', 'Any', query.get('team'))}${teams.data.teams.map((t) => option(t.identifier, t.name, query.get('team')))}</select></div>
 <label>Tag <input name="tag" value="${query.get('tag') ?? ''}" maxlength="200"></label>
-<label>Priority <select name="priority">${option('', 'Any', query.get('priority'))}${PRIORITIES.map((p) => option(p, p, query.get('priority')))}</select></label>
+<div class="fld"><label for="f-priority">Priority</label><select id="f-priority" name="priority">${option('', 'Any', query.get('priority'))}${PRIORITIES.map((p) => option(p, p, query.get('priority')))}</select></div>
 <label>Search <input type="search" name="q" value="${query.get('q') ?? ''}" maxlength="200"></label>
-<label>Sort <select name="sort">${option('', 'Default', query.get('sort'))}${TICKET_SORTS.map((s) => option(s, SORT_LABELS[s] ?? s, query.get('sort')))}</select></label>
+<div class="fld"><label for="f-sort">Sort</label><select id="f-sort" name="sort">${option('', 'Default', query.get('sort'))}${TICKET_SORTS.map((s) => option(s, SORT_LABELS[s] ?? s, query.get('sort')))}</select></div>
 ${query.get('overdue') === '1' ? html`<input type="hidden" name="overdue" value="1">` : ''}
 <button>Apply</button> <a href="/">Clear</a>
 </form>
