@@ -40,6 +40,7 @@ export interface Console {
 const COOKIE = 'tmcp_session';
 const csrfOf = (token: string) => createHash('sha256').update(`csrf:${token}`).digest('base64url');
 const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+const PAGES = new Set(['/', '/signin', '/signin/local', '/signout', '/live', '/agents', '/teams']);
 const TICKET_PATH = /^\/tickets\/([A-Za-z][A-Za-z0-9]{0,19}-\d{1,12})(?:\/([a-z]+))?$/;
 
 export function createConsole(service: TicketService, options: ConsoleOptions): Console {
@@ -96,6 +97,7 @@ export function createConsole(service: TicketService, options: ConsoleOptions): 
 
   async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     if (req.method === 'GET' && isAsset(path)) return sendAsset(res, path);
+    if (!PAGES.has(path) && !TICKET_PATH.test(path)) return sendHtml(res, 404, page('Not found', html`<p class="alert" role="alert">No such page. <a href="/">Back to the tickets</a>.</p>`));
     const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
     const post = req.method === 'POST';
     if (post && !sameOrigin(req)) {
