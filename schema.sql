@@ -517,3 +517,20 @@ INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
 ANALYZE sqlite_schema;
 CREATE TABLE planner_statistics_changed (x);
 DROP TABLE planner_statistics_changed;
+
+-- migration 6: web console sessions
+-- A browser signed in to the console holds a random token in a cookie; only its SHA-256
+-- is kept here, so every host on one database knows the session and a copy of the file
+-- signs nobody in. A session made from an API key ends when the key is revoked; the local
+-- console (`ticket-mcp console`) makes sessions without a key.
+CREATE TABLE console_sessions (
+  id TEXT PRIMARY KEY,
+  token_hash TEXT NOT NULL UNIQUE,
+  workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+  agent_id TEXT NOT NULL REFERENCES agents (id),
+  api_key_id TEXT REFERENCES api_keys (id),
+  read_only INTEGER NOT NULL DEFAULT 0 CHECK (read_only IN (0, 1)),
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_at);

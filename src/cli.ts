@@ -11,7 +11,11 @@ const HELP = `ticket-mcp ${packageVersion}: an MCP server that gives LLM agents 
 
 Usage:
   ticket-mcp [options]                          serve MCP over stdio (what an agent runtime spawns)
-  ticket-mcp serve --http [HOST:]PORT [options] serve MCP over Streamable HTTP at /mcp (API keys required)
+  ticket-mcp serve --http [HOST:]PORT [options] serve MCP over Streamable HTTP at /mcp and the web
+                                                console at / (API keys required)
+  ticket-mcp console [--db] [--port N] [--actor AGENT]
+                                                the web console for one person on this computer (127.0.0.1, no
+                                                API keys): prints a sign-in link that works once
   ticket-mcp keys create --actor EMAIL [--workspace NAME] [--read-only]
                                                 create an API key for HTTP; it is printed once
   ticket-mcp keys list                          list API keys (never the keys themselves)
@@ -42,6 +46,8 @@ Options:
   --allowed-hosts LIST serve: Host names accepted besides the bound host and localhost (DNS-rebinding protection)
   --allowed-origins LIST
                        serve: browser origins accepted (default none; non-browser clients send no Origin)
+  --trust-proxy        serve: behind a TLS proxy, X-Forwarded-Proto: https marks console cookies Secure
+  --port N             console: the port on 127.0.0.1 (default 8765; 0 picks a free one)
   --log-level LEVEL    ${LOG_LEVELS.join(' | ')} (env TICKETS_LOG_LEVEL; default info). JSON lines on stderr.
   --from FILE.db       migrate: the ticket-mcp SQLite database to copy (only read)
   --to URL             migrate: the PostgreSQL database to copy into; it must hold no ticket-mcp rows
@@ -76,6 +82,7 @@ async function main(): Promise<void> {
     return (await import('./commands/stdio.js')).runStdio(values, log);
   }
   // Each command loads only what it needs: a stdio session starts without the HTTP stack.
+  if (command === 'console') return (await import('./commands/console.js')).runConsole(values, log);
   if (command === 'serve') return (await import('./commands/serve.js')).runHttp(values, log);
   if (command === 'keys') return (await import('./commands/admin.js')).runKeys(action, rest, values);
   if (command === 'workspaces') return (await import('./commands/admin.js')).runWorkspaces(action, rest, values);

@@ -4,6 +4,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Surface } from '../tools/tool.js';
 import { CallsInFlight } from './answer-limits.js';
+import type { Console } from './console/console.js';
 import { acceptedHosts, canonicalHost } from './http-hosts.js';
 import type { Logger } from './log.js';
 import { packageVersion } from './package-root.js';
@@ -50,6 +51,8 @@ export interface HttpOptions {
   log: Logger;
   /** Any limit to change from HTTP_LIMITS. */
   limits?: Partial<HttpLimits>;
+  /** The web console, served at every path but /mcp and /healthz. */
+  console?: Console;
   /** Adds to every request's server; the conformance run registers the suite's fixtures with it. */
   register?: (server: McpServer) => void;
 }
@@ -134,12 +137,22 @@ export async function startHttpServer(service: TicketService, options: HttpOptio
   const sockets = new Set<Socket>();
   let drained: (() => void) | undefined;
 
-  async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** DNS rebinding: a page whose name was pointed at this server sends that name as Host. */
+  function refusedHost(req: IncomingMessage, res: ServerResponse): boolean {
     const hostname = canonicalHost(req.headers.host ?? '');
-    if (allowedHosts && !allowedHosts.has(hostname)) {
-      log.warn('http request refused', { status: 403, reason: 'host', host: req.headers.host });
-      return sendJson(res, 403, rpcError(-32000, `Host "${hostname}" is not allowed; start the server with --allowed-hosts ${hostname} to accept it.`));
-    }
+    if (!allowedHosts || allowedHosts.has(hostname)) return false;
+    log.warn('http request refused', { status: 403, reason: 'host', host: req.headers.host });
+    sendJson(res, 403, rpcError(-32000, `Host "${hostname}" is not allowed; start the server with --allowed-hosts ${hostname} to accept it.`));
+    return true;
+  }
+
+  async function handleConsole(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    if (refusedHost(req, res)) return;
+    await options.console!.handle(req, res, path);
+  }
+
+  async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (refusedHost(req, res)) return;
     // A browser page may call only from an allowed origin, or from a page on an allowed host
     // (a local app on localhost): a rebinding attack's page has the attacker's origin.
     const origin = req.headers.origin?.toLowerCase();
@@ -205,7 +218,9 @@ export async function startHttpServer(service: TicketService, options: HttpOptio
           ? Promise.resolve(sendJson(res, 200, { status: 'ok', version: packageVersion, writable: service.writable }))
           : path === '/mcp'
             ? handleMcp(req, res)
-            : Promise.resolve(sendJson(res, 404, { error: 'not found: the MCP endpoint is /mcp, the health check /healthz' }));
+            : options.console
+              ? handleConsole(req, res, path ?? '/')
+              : Promise.resolve(sendJson(res, 404, { error: 'not found: the MCP endpoint is /mcp, the health check /healthz' }));
       work.catch((error: unknown) => {
         // Cut by a timeout or by shutdown while it was arriving, or left by its client: nobody is left to answer.
         if (req.destroyed && !req.complete) return log.info('http request abandoned', { reason: (error as Error).message });
@@ -244,6 +259,7 @@ export async function startHttpServer(service: TicketService, options: HttpOptio
   return {
     url: `http://${host}:${address.port}/mcp`,
     async close() {
+      options.console?.close();
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       // Requests still arriving (a stalled upload, say) have run nothing, and idle connections
       // have nothing to run: they are cut now. Requests that arrived whole are answered.

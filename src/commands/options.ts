@@ -12,6 +12,8 @@ export const OPTIONS = {
   http: { type: 'string' },
   'allowed-hosts': { type: 'string' },
   'allowed-origins': { type: 'string' },
+  'trust-proxy': { type: 'boolean' },
+  port: { type: 'string' },
   'log-level': { type: 'string' },
   json: { type: 'boolean' },
   from: { type: 'string' },

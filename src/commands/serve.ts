@@ -1,10 +1,11 @@
+import { createConsole } from '../console/console.js';
 import { HTTP_LIMITS, startHttpServer, type HttpLimits } from '../http.js';
 import type { Logger } from '../log.js';
 import { packageVersion } from '../package-root.js';
 import { onShutdown, openService } from './common.js';
 import { commaList, surfaceOf, UsageError, type Values } from './options.js';
 
-function parseListen(text: string | undefined): { host: string; port: number } {
+export function parseListen(text: string | undefined): { host: string; port: number } {
   const match = /^(?:(\[[^\]]+\]|[^:]+):)?(\d{1,5})$/.exec(text ?? '');
   if (!match || Number(match[2]) > 65535) throw new UsageError('serve needs --http [HOST:]PORT, e.g. --http 8080 or --http 0.0.0.0:8080');
   return { host: match[1]?.replace(/^\[|\]$/g, '') ?? '127.0.0.1', port: Number(match[2]) };
@@ -49,6 +50,7 @@ export async function runHttp(values: Values, log: Logger): Promise<void> {
     surface,
     log,
     limits,
+    console: createConsole(service, { log, trustProxy: values['trust-proxy'] === true }),
   });
   const shutdown = onShutdown(log, async () => {
     await server.close();

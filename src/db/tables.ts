@@ -7,6 +7,7 @@ export interface Tables {
   api_keys: ApiKeysTable;
   comment_search: CommentSearchTable;
   comments: CommentsTable;
+  console_sessions: ConsoleSessionsTable;
   contacts: ContactsTable;
   events: EventsTable;
   former_ticket_keys: FormerTicketKeysTable;
@@ -71,6 +72,17 @@ export interface CommentsTable {
   body: string;
   is_internal: Generated<number>;
   created_at: string;
+}
+
+export interface ConsoleSessionsTable {
+  id: string;
+  token_hash: string;
+  workspace_id: string;
+  agent_id: string;
+  api_key_id: string | null;
+  read_only: Generated<number>;
+  created_at: string;
+  expires_at: string;
 }
 
 export interface ContactsTable {

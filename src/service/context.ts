@@ -26,6 +26,7 @@ export const ID_PREFIX = {
   sentiment: 'se',
   type: 'ty',
   key: 'key',
+  session: 'cs',
 } as const;
 
 export const newId = (kind: keyof typeof ID_PREFIX) => `${ID_PREFIX[kind]}_${randomPart()}`;

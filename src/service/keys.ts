@@ -30,6 +30,7 @@ export interface Authenticated {
   caller: Caller;
   readOnly: boolean;
   actorName: string;
+  keyId: string;
 }
 
 export async function createApiKey(
@@ -100,6 +101,7 @@ export async function authenticate(engine: Engine, key: string): Promise<Authent
         caller: { workspaceId: row.workspace_id, agentId: row.agent_id },
         readOnly: row.read_only === 1,
         actorName: row.name,
+        keyId: row.id,
       }
     );
   });

@@ -7,7 +7,9 @@ import * as create from './create.js';
 import type { Operation, ServiceDeps } from './deps.js';
 import * as edits from './edits.js';
 import * as keys from './keys.js';
+import * as consoleSessions from './console-sessions.js';
 import * as list from './list.js';
+import * as live from './live.js';
 import { Lookups } from './lookups.js';
 import * as reads from './reads.js';
 import * as status from './status.js';
@@ -77,6 +79,9 @@ export class TicketService<E extends Engine = Engine> {
   readonly createTag = this.#run(tagDirectory.createTag);
   readonly updateTag = this.#run(tagDirectory.updateTag);
   readonly listTags = this.#run(tagDirectory.listTags);
+  readonly eventsSince = this.#run(live.eventsSince);
+  readonly latestSeq = (caller: Caller) => this.#track(live.latestSeq(this.#deps, caller));
+  readonly queueCounts = (caller: Caller) => this.#track(live.queueCounts(this.#deps, caller));
 
   /** The workspace's id, created and seeded on first use. */
   ensureWorkspace = (name?: string) => this.#track(workspaces.ensureWorkspace(this.engine, name));
@@ -91,6 +96,11 @@ export class TicketService<E extends Engine = Engine> {
   listApiKeys = () => this.#track(keys.listApiKeys(this.engine));
   revokeApiKey = (ref: string) => this.#track(keys.revokeApiKey(this.engine, ref));
   authenticate = (key: string) => this.#track(keys.authenticate(this.engine, key));
+
+  /** Web console sessions (console-sessions.ts). */
+  createSession = (grant: consoleSessions.SessionGrant) => this.#track(consoleSessions.createSession(this.engine, grant));
+  findSession = (token: string) => this.#track(consoleSessions.findSession(this.engine, token));
+  endSession = (token: string) => this.#track(consoleSessions.endSession(this.engine, token));
 
   /** Resolves once no call is under way (calls that start meanwhile are waited for too). */
   async idle(): Promise<void> {

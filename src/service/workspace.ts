@@ -12,7 +12,7 @@ import { findAgent, type AgentRecord } from './refs.js';
 /** Who acts when the runtime names nobody: a built-in AI agent. */
 export const BUILTIN_AGENT = { name: 'Assistant', email: 'assistant@ticket-mcp.local', kind: 'ai' } as const;
 
-const PRIORITIES = ['Low', 'Medium', 'High', 'Urgent'];
+export const PRIORITIES = ['Low', 'Medium', 'High', 'Urgent'];
 const DEFAULT_PRIORITY = 'Medium';
 const SENTIMENTS = ['Positive', 'Neutral', 'Negative'];
 const DEFAULT_SENTIMENT = 'Neutral';

@@ -95,5 +95,21 @@ ALTER TABLE events ADD CONSTRAINT events_type_check CHECK (type IN (
 CREATE INDEX events_by_workspace ON events (workspace_id, seq);
 `,
   },
+  {
+    version: 6,
+    name: 'web console sessions',
+    sql: String.raw`
+CREATE TABLE console_sessions (
+  id text COLLATE "C" PRIMARY KEY,
+  token_hash text COLLATE "C" NOT NULL UNIQUE,
+  workspace_id text COLLATE "C" NOT NULL REFERENCES workspaces (id),
+  agent_id text COLLATE "C" NOT NULL REFERENCES agents (id),
+  api_key_id text COLLATE "C" REFERENCES api_keys (id),
+  read_only integer NOT NULL DEFAULT 0 CHECK (read_only IN (0, 1)),
+  created_at iso_instant NOT NULL,
+  expires_at iso_instant NOT NULL
+);
+CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_at);
+`,
+  },
 ];
-

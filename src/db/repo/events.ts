@@ -42,3 +42,21 @@ export const historyRows = prepared('reads.history', (db, p: { ticket: string; a
     .orderBy('e.seq', 'asc')
     .limit(stableLimit(p.limit)),
 );
+
+/** A workspace's events after seq `after`, oldest first, with the key of the ticket each changed. */
+export const workspaceEventsAfter = prepared('reads.eventsAfter', (db, p: { ws: string; after: number; limit: number }) =>
+  db
+    .selectFrom('events as e')
+    .innerJoin('tickets as t', 't.id', 'e.ticket_id')
+    .innerJoin('teams as tm', 'tm.id', 't.team_id')
+    .select(['e.seq', 'e.type', 't.number', 'tm.identifier as team_identifier'])
+    .where('e.workspace_id', '=', p.ws)
+    .where('e.seq', '>', p.after)
+    .orderBy('e.seq', 'asc')
+    .limit(stableLimit(p.limit)),
+);
+
+/** The newest event seq of a workspace (0 when it has none). */
+export const latestEventSeq = prepared('reads.latestEvent', (db, p: { ws: string }) =>
+  db.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).where('workspace_id', '=', p.ws),
+);

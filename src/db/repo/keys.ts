@@ -29,7 +29,7 @@ export const liveKeyByHash = (db: Db, hash: string) =>
   db
     .selectFrom('api_keys as k')
     .innerJoin('agents as a', 'a.id', 'k.agent_id')
-    .select(['k.workspace_id', 'k.agent_id', 'k.read_only', 'a.name'])
+    .select(['k.id', 'k.workspace_id', 'k.agent_id', 'k.read_only', 'a.name'])
     .where('k.key_hash', '=', hash)
     .where('k.revoked_at', 'is', null)
     .where('a.is_active', '=', 1)

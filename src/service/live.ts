@@ -1,0 +1,52 @@
+import { latestEventSeq, workspaceEventsAfter } from '../db/repo/events.js';
+import { liveTicketCounts } from '../db/repo/queues.js';
+import type { Caller } from './context.js';
+import type { ServiceDeps } from './deps.js';
+import { ticketKey } from './ticket-view.js';
+
+/** What a page watching a workspace needs: which tickets changed since a seq, and the queue counts. */
+
+export interface ChangeSeen {
+  seq: number;
+  type: string;
+  ticket: string;
+}
+
+/** At most this many events per read: a poller catching up reads again at once. */
+export const EVENTS_PER_READ = 500;
+
+export async function eventsSince(deps: ServiceDeps, caller: Caller, input: { after: number }): Promise<ChangeSeen[]> {
+  const rows = await workspaceEventsAfter(deps.engine.reader, { ws: caller.workspaceId, after: Math.max(0, input.after), limit: EVENTS_PER_READ });
+  return rows.map((row) => ({ seq: Number(row.seq), type: row.type, ticket: ticketKey(row) }));
+}
+
+export async function latestSeq(deps: ServiceDeps, caller: Caller): Promise<number> {
+  const [row] = await latestEventSeq(deps.engine.reader, { ws: caller.workspaceId });
+  return Number(row?.seq ?? 0);
+}
+
+export interface QueueCounts {
+  unassigned: number;
+  mine: number;
+  open: number;
+  pending: number;
+  overdue: number;
+  /** Live tickets per team id. */
+  teams: Map<string, number>;
+}
+
+/** Counts of live tickets (open or pending, not deleted) for each queue of the console. */
+export async function queueCounts(deps: ServiceDeps, caller: Caller): Promise<QueueCounts> {
+  const rows = await liveTicketCounts(deps.engine.reader, { ws: caller.workspaceId, me: caller.agentId, now: new Date().toISOString() });
+  const counts: QueueCounts = { unassigned: 0, mine: 0, open: 0, pending: 0, overdue: 0, teams: new Map() };
+  for (const row of rows) {
+    const n = Number(row.count);
+    if (row.status === 'open') counts.open += n;
+    else counts.pending += n;
+    if (Number(row.unassigned)) counts.unassigned += n;
+    if (Number(row.mine)) counts.mine += n;
+    if (Number(row.overdue)) counts.overdue += n;
+    counts.teams.set(row.team_id, (counts.teams.get(row.team_id) ?? 0) + n);
+  }
+  return counts;
+}
