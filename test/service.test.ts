@@ -680,6 +680,7 @@ describeEngines('the ticket service', (kind) => {
         team: 'LST',
         tags: ['listing-tag'],
         dueDate: null,
+        createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
       expect(await keys({ assignee: 'me' })).toEqual([]);

@@ -45,7 +45,7 @@ describe('the ticket-mcp bin', () => {
   it('defaults to the XDG data folder and the built-in agent, and works on :memory:', async () => {
     const dataHome = join(dir, 'xdg');
     const server = await spawnServer([], { XDG_DATA_HOME: dataHome });
-    const t = await ok(server.client, 'create_ticket', { title: 'x', requestorEmail: 'a@example.com' });
+    const t = await ok(server.client, 'create_ticket', { title: 'x', requestorEmail: 'a@example.com', detail: 'full' });
     expect(t.createdById).toBe((await ok(server.client, 'list_agents')).agents.find((a: any) => a.name === 'Assistant').id);
     await server.client.close();
     expect(server.stderr()).toContain(join(dataHome, 'ticket-mcp', 'tickets.db'));

@@ -39,6 +39,9 @@ export const expectedVersion = z
   .optional()
   .describe('Change only if the ticket is still at this version (from an earlier answer); otherwise CONFLICT with the current one');
 
+/** On the tools that answer a ticket: its concise form (fields with a value, no lookup ids) unless asked for in full. */
+export const detail = z.literal('full').optional().describe('"full" adds empty fields and lookup ids');
+
 export const pageSize = (defaultSize: number) =>
   z.number().int().min(1).max(100).optional().describe(`Rows per page, 1 to 100 (default ${defaultSize})`);
 

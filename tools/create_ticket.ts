@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ticketLink } from '../src/resources.js';
-import { ticketDetail } from '../src/service/views.js';
-import { agentRef, attachmentUrls, customFieldValues, email, instant, metadata, shortText, teamRef, visible } from './args.js';
+import { answerTicket } from '../src/service/ticket-answer.js';
+import { ticketAnswer } from '../src/service/views.js';
+import { agentRef, attachmentUrls, customFieldValues, detail, email, instant, metadata, shortText, teamRef, visible } from './args.js';
 import { ADD, defineTool } from './tool.js';
 
 export const createTicket = defineTool({
@@ -44,8 +45,9 @@ export const createTicket = defineTool({
     formId: shortText().optional().describe('Id of the form it was filed through'),
     chatId: shortText().optional().describe('External conversation id; a chat has at most one ticket that is not closed'),
     idempotencyKey: shortText().optional().describe('Any unique string; a retry with the same key and arguments returns the original answer'),
+    detail,
   }),
-  output: ticketDetail,
+  output: ticketAnswer,
   link: ticketLink,
-  run: (service, caller, args) => service.createTicket(caller, args),
+  run: async (service, caller, { detail, ...args }) => answerTicket(await service.createTicket(caller, args), detail),
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { ticketDetail } from '../src/service/views.js';
-import { attachmentUrls, customFieldValues, email, expectedVersion, instant, metadata, shortText, ticketRef, visible } from './args.js';
+import { answerTicket } from '../src/service/ticket-answer.js';
+import { ticketAnswer } from '../src/service/views.js';
+import { attachmentUrls, customFieldValues, detail, email, expectedVersion, instant, metadata, shortText, ticketRef, visible } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
 export const updateTicket = defineTool({
@@ -32,7 +33,8 @@ export const updateTicket = defineTool({
     aiGeneratedTitle: z.string().max(300).nullable().optional().describe('AI-written title; null clears it'),
     aiGeneratedSummary: z.string().max(5_000).nullable().optional().describe('AI-written summary; null clears it'),
     expectedVersion,
+    detail,
   }),
-  output: ticketDetail,
-  run: (service, caller, args) => service.updateTicket(caller, args),
+  output: ticketAnswer,
+  run: async (service, caller, { detail, ...args }) => answerTicket(await service.updateTicket(caller, args), detail),
 });

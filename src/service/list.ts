@@ -128,6 +128,7 @@ export async function listTickets(deps: ServiceDeps, caller: Caller, input: List
     team: r.team_identifier,
     tags: JSON.parse(r.tags_json) as string[],
     dueDate: r.due_date,
+    createdAt: r.created_at,
     updatedAt: r.updated_at,
     ...(r.deleted_at && { deleted: true as const }),
   }));

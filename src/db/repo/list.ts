@@ -54,6 +54,7 @@ function listQuery(db: Db, p: Record<string, unknown>, shape: ListShape) {
       't.priority_id',
       'a.name as assignee',
       't.due_date',
+      't.created_at',
       't.updated_at',
       't.deleted_at',
       engineSql(db).tagNamesJson(sql.ref('t.id')).as('tags_json'),
