@@ -40,8 +40,8 @@ function summarize(data: any): string[] {
   if (data.identifier) return [`team ${data.identifier} (${data.name})`];
   if (data.email) return [`agent ${data.name} <${data.email}> teams: ${data.teams.join(', ') || '—'}`];
   if (data.tags && data.nextCursor !== undefined) return data.tags.map((g: any) => `tag "${g.name}" (${g.color}), ${g.activeTicketCount} active`);
-  if (data.teams) return data.teams.map((t: any) => `team ${t.identifier} (${t.name}), members: ${t.members.join(', ') || '—'}, open: ${t.openTickets}`);
-  if (data.agents) return data.agents.map((a: any) => `${a.name} <${a.email}> teams: ${a.teams.join(', ') || '—'}, open tickets: ${a.openTickets}`);
+  if (data.teams) return data.teams.map((t: any) => `team ${t.identifier} (${t.name}), members: ${t.members.join(', ') || '—'}, open: ${t.openTickets}, pending: ${t.pendingTickets}`);
+  if (data.agents) return data.agents.map((a: any) => `${a.name} <${a.email}> teams: ${a.teams.join(', ') || '—'}, open: ${a.openTickets}, pending: ${a.pendingTickets}`);
   if (data.color) return [`tag "${data.name}" (${data.color})`];
   return [JSON.stringify(data)];
 }

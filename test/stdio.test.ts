@@ -127,7 +127,7 @@ describeEngines('a stdio session', (kind) => {
     const taken = await ok(first.client, 'takeover', { id: created.ticketIdentifier });
     expect(taken.assignedAgentEmail).toBe('claude@example.com');
     const me = (await ok(first.client, 'list_agents', { search: 'claude' })).agents[0];
-    expect(me).toMatchObject({ name: 'claude', kind: 'ai', openTickets: 1 });
+    expect(me).toMatchObject({ name: 'claude', kind: 'ai', openTickets: 0, pendingTickets: 1 });
     await first.client.close();
 
     const logs = first.stderr().trim().split('\n').map((line) => JSON.parse(line));

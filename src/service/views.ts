@@ -177,6 +177,7 @@ export const agent = z.object({
   active: z.boolean(),
   teams: z.array(z.string()),
   openTickets: z.number().int(),
+  pendingTickets: z.number().int(),
 });
 export type Agent = z.infer<typeof agent>;
 export const agentPage = z.object({ agents: z.array(agent), nextCursor });
@@ -187,8 +188,10 @@ export const team = z.object({
   name: z.string(),
   identifier: z.string(),
   description: z.string().nullable(),
+  /** `Name <email>`, with " (inactive)" after a deactivated member. */
   members: z.array(z.string()),
   openTickets: z.number().int(),
+  pendingTickets: z.number().int(),
 });
 export type Team = z.infer<typeof team>;
 export const teamPage = z.object({ teams: z.array(team), nextCursor });
