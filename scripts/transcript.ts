@@ -19,9 +19,11 @@ function summarize(data: any): string[] {
   if (!data) return [];
   const ticket = (t: any) =>
     `${t.ticketIdentifier} "${t.title}" [${t.status}] assignee: ${t.assignedAgent ?? '—'}, priority: ${t.priority}` +
-    `${t.tags.length ? `, tags: ${t.tags.map((g: any) => g.name).join(', ')}` : ''}, version ${t.version}`;
+    `${t.tags?.length ? `, tags: ${t.tags.map((g: any) => g.name).join(', ')}` : ''}, version ${t.version}`;
   if (data.ticketIdentifier) return [ticket(data), ...(data.comments ?? []).map((c: any) => `  💬 ${c.author}${c.internal ? ' (internal)' : ''}: ${c.body}`)];
-  if (data.ticket && data.comment) return [`💬 ${data.comment.author}: ${data.comment.body}`, ticket(data.ticket)];
+  if (data.ticket && data.comment) {
+    return [`💬 ${data.comment.author}: ${data.comment.body}`, `${data.ticket.ticketIdentifier} [${data.ticket.status}], version ${data.ticket.version}`];
+  }
   if (data.tickets) return data.tickets.map((r: any) => `${r.key.padEnd(7)} [${r.status}] ${r.title} — ${r.assignee ?? 'unassigned'}${r.tags.length ? ` #${r.tags.join(' #')}` : ''}`);
   if (data.events) {
     return data.events.map((e: any) => {
