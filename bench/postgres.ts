@@ -34,8 +34,8 @@ const startBin = (db: string) => connect(process.execPath, [BIN, '--db', db, '--
 /** A tool call that must succeed: a failed envelope would otherwise be timed as a fast call. */
 async function call(server: Server, name: string, args: Record<string, unknown>) {
   const result = await server.client.callTool({ name, arguments: args });
-  const envelope = result.structuredContent as { status: boolean; error?: { code: string; message: string } };
-  if (!envelope.status) throw new Error(`${name}: ${envelope.error?.code} ${envelope.error?.message}`);
+  const envelope = result.structuredContent as { status: boolean; message: string; error?: { code: string } };
+  if (!envelope.status) throw new Error(`${name}: ${envelope.error?.code} ${envelope.message}`);
   return result;
 }
 

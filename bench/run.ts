@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --only cold,latency,throughput,scale,peers,postgres]
+ * npm run bench [-- --quick] [-- --only cold,latency,throughput,scale,peers,postgres,answers]
  *
  * Every figure is measured in this run, on this machine, and reported as a ratio to
  * a baseline measured in the same run: absolute times drift on shared machines,
@@ -14,10 +14,11 @@ import { log, type Row } from './harness.js';
 import { benchLatency } from './latency.js';
 import { benchPeers } from './peers.js';
 import { benchPostgres } from './postgres.js';
+import { benchPromptAnswers } from './prompt-answers.js';
 import { benchScale } from './scale.js';
 import { benchThroughput } from './throughput.js';
 
-const SECTIONS = ['cold', 'latency', 'throughput', 'scale', 'peers', 'postgres'] as const;
+const SECTIONS = ['cold', 'latency', 'throughput', 'scale', 'peers', 'postgres', 'answers'] as const;
 const RESULTS = fileURLToPath(new URL('../../bench/RESULTS.md', import.meta.url));
 
 function table(rows: Row[]): string {
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
   if (only.has('scale')) rows.push(...(await benchScale(quick ? [1_000, 100_000] : [1_000, 100_000, 1_000_000], quick ? 200 : 500)));
   if (only.has('peers')) rows.push(...(await benchPeers(quick ? 2_000 : 10_000, quick ? 200 : 1_000, quick ? 5 : 11)));
   if (only.has('postgres')) rows.push(...(await benchPostgres(quick ? 300 : 2000, quick ? 400 : 2000)));
+  if (only.has('answers')) rows.push(...(await benchPromptAnswers()));
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${process.platform} ${process.arch}`;
   const report = [

@@ -19,9 +19,11 @@ function summarize(data: any): string[] {
   if (!data) return [];
   const ticket = (t: any) =>
     `${t.ticketIdentifier} "${t.title}" [${t.status}] assignee: ${t.assignedAgent ?? '—'}, priority: ${t.priority}` +
-    `${t.tags.length ? `, tags: ${t.tags.map((g: any) => g.name).join(', ')}` : ''}, version ${t.version}`;
+    `${t.tags?.length ? `, tags: ${t.tags.map((g: any) => g.name).join(', ')}` : ''}, version ${t.version}`;
   if (data.ticketIdentifier) return [ticket(data), ...(data.comments ?? []).map((c: any) => `  💬 ${c.author}${c.internal ? ' (internal)' : ''}: ${c.body}`)];
-  if (data.ticket && data.comment) return [`💬 ${data.comment.author}: ${data.comment.body}`, ticket(data.ticket)];
+  if (data.ticket && data.comment) {
+    return [`💬 ${data.comment.author}: ${data.comment.body}`, `${data.ticket.ticketIdentifier} [${data.ticket.status}], version ${data.ticket.version}`];
+  }
   if (data.tickets) return data.tickets.map((r: any) => `${r.key.padEnd(7)} [${r.status}] ${r.title} — ${r.assignee ?? 'unassigned'}${r.tags.length ? ` #${r.tags.join(' #')}` : ''}`);
   if (data.events) {
     return data.events.map((e: any) => {
@@ -40,8 +42,8 @@ function summarize(data: any): string[] {
   if (data.identifier) return [`team ${data.identifier} (${data.name})`];
   if (data.email) return [`agent ${data.name} <${data.email}> teams: ${data.teams.join(', ') || '—'}`];
   if (data.tags && data.nextCursor !== undefined) return data.tags.map((g: any) => `tag "${g.name}" (${g.color}), ${g.activeTicketCount} active`);
-  if (data.teams) return data.teams.map((t: any) => `team ${t.identifier} (${t.name}), members: ${t.members.join(', ') || '—'}, open: ${t.openTickets}`);
-  if (data.agents) return data.agents.map((a: any) => `${a.name} <${a.email}> teams: ${a.teams.join(', ') || '—'}, open tickets: ${a.openTickets}`);
+  if (data.teams) return data.teams.map((t: any) => `team ${t.identifier} (${t.name}), members: ${t.members.join(', ') || '—'}, open: ${t.openTickets}, pending: ${t.pendingTickets}`);
+  if (data.agents) return data.agents.map((a: any) => `${a.name} <${a.email}> teams: ${a.teams.join(', ') || '—'}, open: ${a.openTickets}, pending: ${a.pendingTickets}`);
   if (data.color) return [`tag "${data.name}" (${data.color})`];
   return [JSON.stringify(data)];
 }

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { storageFault } from './db/engine.js';
 import { DomainError, ERROR_CODES, type ErrorCode, type ErrorExtras } from './errors.js';
 
+/** What went wrong in machine terms; the sentence for people is the envelope's message, said once. */
 export interface ErrorBody extends ErrorExtras {
   code: ErrorCode;
-  message: string;
 }
 
 /** Thena's answer shape, on every tool call: success and failure alike. */
@@ -16,13 +16,8 @@ export interface Envelope<T> {
   error?: ErrorBody;
 }
 
-const errorSchema = z.object({
-  code: z.enum(ERROR_CODES),
-  message: z.string(),
-  hint: z.string().optional(),
-  candidates: z.array(z.object({ id: z.string(), name: z.string(), email: z.string().optional() })).optional(),
-  details: z.record(z.string(), z.unknown()).optional(),
-});
+/** Declared loosely (code and hint; candidates and details are allowed) to keep every tool's outputSchema small. */
+const errorSchema = z.looseObject({ code: z.enum(ERROR_CODES), hint: z.string().optional() });
 
 /** The outputSchema of a tool: the envelope around that tool's data. */
 export function envelopeSchema<T extends z.ZodType>(data: T) {
@@ -45,7 +40,7 @@ export function failed(code: ErrorCode, message: string, extras: ErrorExtras = {
     status: false,
     message,
     timestamp: new Date().toISOString(),
-    error: { code, message, ...extras },
+    error: { code, ...extras },
   };
 }
 

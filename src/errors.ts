@@ -16,6 +16,9 @@ export interface Candidate {
   id: string;
   name: string;
   email?: string;
+  /** For agents: their teams and whether they are active, so two who share a name can be told apart. */
+  teams?: string[];
+  active?: boolean;
 }
 
 export interface ErrorExtras {

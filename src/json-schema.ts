@@ -9,7 +9,8 @@ export const isJsonObject = (value: unknown): value is Node => typeof value === 
  * zod's JSON Schema, tidied for tools/list: smaller (a model pays for every token of
  * it) and, for input, portable (clients map it onto their providers' function-calling
  * dialects, so nullable is `anyOf [X, null]` with single-type branches). A `format` makes its
- * regex `pattern` redundant, and safe-integer bounds say nothing; a description zod
+ * regex `pattern` redundant, safe-integer bounds say nothing, nor does a minimum length
+ * of 1 on text that is trimmed anyway; a description zod
  * left inside a union branch moves up to the property it describes.
  */
 function tidy(node: unknown, io: 'input' | 'output'): unknown {
@@ -29,6 +30,9 @@ function tidy(node: unknown, io: 'input' | 'output'): unknown {
     };
   }
   if (typeof out.format === 'string') delete out.pattern;
+  // Every text argument is trimmed and must not be empty, which the server checks and
+  // names; the bound a client needs to know is the upper one.
+  if (out.minLength === 1) delete out.minLength;
   if (out.maximum === Number.MAX_SAFE_INTEGER) delete out.maximum;
   if (out.minimum === Number.MIN_SAFE_INTEGER) delete out.minimum;
   if (isJsonObject(out.propertyNames) && Object.keys(out.propertyNames).length === 1 && out.propertyNames.type === 'string') {

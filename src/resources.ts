@@ -110,7 +110,7 @@ async function triageMessages(service: TicketService, caller: Caller, id: string
 }
 
 async function queueMessages(service: TicketService, caller: Caller, team: string) {
-  const page = await service.listTickets(caller, { team, status: ['open', 'pending'], sort: 'oldest', pageSize: 100 });
+  const page = await service.listTickets(caller, { team, status: ['open', 'pending'], sort: 'created', pageSize: 100 });
   const rows = page.data.tickets.map(
     (r) => `- ${r.key} [${r.status}, ${inline(r.priority)}] ${inline(r.title)} (${r.assignee === null ? 'unassigned' : inline(r.assignee)}${r.dueDate ? `, due ${r.dueDate}` : ''}; updated ${r.updatedAt})`,
   );

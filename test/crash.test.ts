@@ -35,7 +35,7 @@ async function startWriter({ acknowledged, unexpected }: Storm, db: string, n: n
     const result = await server.client.callTool({ name, arguments: args });
     const envelope = result.structuredContent as { status: boolean; data: T; error?: { code: string; message: string } };
     if (envelope.status) return envelope.data;
-    unexpected.push(`${name}: ${envelope.error?.code} ${envelope.error?.message}`);
+    unexpected.push(`${name}: ${envelope.error?.code} ${envelope.message}`);
     return undefined;
   };
   const loop = async (lane: number) => {

@@ -66,7 +66,7 @@ describe('reference lists', () => {
       const refused = service.createTeam(caller, { name: 'Crowd', identifier: 'CRWD', members: Array.from({ length: 101 }, () => 'Assistant') });
       await expect(refused).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: '`members` must have at most 100 items, not 101.' });
       const team = await service.createTeam(caller, { name: 'Crowd', identifier: 'CRWD', members: Array.from({ length: 100 }, () => 'Assistant') });
-      expect(team.data.members).toEqual(['Assistant']);
+      expect(team.data.members).toEqual(['Assistant <assistant@ticket-mcp.local>']);
     } finally {
       await service.close();
     }

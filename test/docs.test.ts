@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readmeFile, SURFACE_TOKEN_BUDGET, surfaceSize, withGeneratedParts } from '../scripts/gen-readme.js';
+import { OUTPUT_SCHEMA_BUDGET, readmeFile, SURFACE_TOKEN_BUDGET, surfaceSize, withGeneratedParts } from '../scripts/gen-readme.js';
 
 describe('README.md', () => {
   it('has the tool table and surface size of the registry (run `npm run gen:readme` after changing a tool)', async () => {
@@ -11,6 +11,10 @@ describe('README.md', () => {
   it('keeps tools/list within its token budget', async () => {
     expect((await surfaceSize({})).modelTokens).toBeLessThanOrEqual(SURFACE_TOKEN_BUDGET.full);
     expect((await surfaceSize({ readOnly: true })).modelTokens).toBeLessThanOrEqual(SURFACE_TOKEN_BUDGET.readOnly);
+  });
+
+  it('keeps the output schemas of tools/list within their byte budget', async () => {
+    expect((await surfaceSize({})).outputSchemaBytes).toBeLessThanOrEqual(OUTPUT_SCHEMA_BUDGET);
   });
 
   it('gives the demo and the test commands on its first screen, and CI runs the same test command', () => {

@@ -184,7 +184,7 @@ describeEngines('a shared HTTP server', (kind) => {
 
     it('acts as the key’s agent, logging one line per call without contents', async () => {
       const alice = await connect(keyA);
-      const t = await ok(alice, 'create_ticket', { title: 'Confidential printer', requestorEmail: 'x@acme.example' });
+      const t = await ok(alice, 'create_ticket', { title: 'Confidential printer', requestorEmail: 'x@acme.example', detail: 'full' });
       expect(t.createdById).toBe((await ok(alice, 'list_agents', { search: 'alice' })).agents[0].id);
       await new Promise((resolve) => setTimeout(resolve, 50));
       const line = serverLog

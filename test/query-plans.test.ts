@@ -111,7 +111,7 @@ describe('search query plans', () => {
   const scoped = (table: string) => new RegExp(`^SCAN ${table} VIRTUAL TABLE INDEX \\d+:M\\d+><$`, 'm');
   const inOrder: [string, ListTicketsInput][] = [
     ['newest first', { search: 'disk' }],
-    ['oldest first', { search: 'disk', sort: 'oldest' }],
+    ['oldest first', { search: 'disk', sort: 'created' }],
     ['with a filter', { search: 'disk', status: 'open' }],
   ];
   for (const [name, filter] of inOrder) {

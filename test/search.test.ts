@@ -5,7 +5,7 @@ import { examine } from '../src/db/sqlite/doctor.js';
 import { openSqlite } from '../src/db/sqlite/open.js';
 import { DomainError } from '../src/errors.js';
 import type { Caller } from '../src/service/context.js';
-import type { ListTicketsInput } from '../src/service/list.js';
+import { TICKET_SORTS, type ListTicketsInput } from '../src/service/list.js';
 import { SEARCH_TOKENIZER } from '../src/db/sqlite/search.js';
 import { openSqliteEngine, type SqliteEngine } from '../src/db/sqlite/engine.js';
 import { TicketService } from '../src/service/service.js';
@@ -81,7 +81,7 @@ describeEngines('search', (kind) => {
       await service.addComment(me, { id: t.id, body: 'The customer paid twice with Stripe.' });
       await service.addComment(me, { id: t.id, body: 'Chargeback filed on Monday.' });
       expect(await keys({ search: 'stripe chargeback' })).toEqual([t.ticketIdentifier]);
-      expect(await keys({ search: 'refund', sort: 'oldest' })).toEqual([t.ticketIdentifier]);
+      expect(await keys({ search: 'refund', sort: 'created' })).toEqual([t.ticketIdentifier]);
       // A title edit re-indexes the title; the comments stay as they were.
       await service.updateTicket(me, { id: t.id, title: 'Duplicate payment' });
       expect(await keys({ search: 'refund' })).toEqual([]);
@@ -99,7 +99,7 @@ describeEngines('search', (kind) => {
         const { data } = await service.createTicket(them, { title: `Printer ${i}`, requestorEmail: 'c@example.com' });
         await service.addComment(them, { id: data.id, body: 'printer toner everywhere' });
       }
-      for (const sort of ['newest', 'oldest', 'updated'] as const) {
+      for (const sort of ['newest', 'created', 'updated'] as const) {
         expect(await keys({ search: 'printer', sort })).toEqual([mine.data.ticketIdentifier]);
         expect(await keys({ search: 'toner', sort })).toEqual([]);
         expect(await keys({ search: 'printer', sort, pageSize: 100 }, them)).toHaveLength(30);
@@ -156,8 +156,9 @@ describeEngines('search', (kind) => {
       const { data: byComment } = await service.createTicket(me, { title: 'Quiet', requestorEmail: 'c@example.com' });
       await service.addComment(me, { id: byComment.id, body: 'a walrus sighting' });
       made.push(byComment.ticketIdentifier);
-      const expected = { oldest: made, newest: [...made].reverse(), updated: [byComment.ticketIdentifier, ...made.slice(0, 7).reverse()] };
-      for (const sort of ['oldest', 'newest', 'updated'] as const) {
+      // All of one priority and undated: the priority and due sorts fall back to creation order.
+      const expected = { created: made, newest: [...made].reverse(), updated: [byComment.ticketIdentifier, ...made.slice(0, 7).reverse()], priority: made, due: made };
+      for (const sort of TICKET_SORTS) {
         const seen = await everyPage((cursor) => service.listTickets(me, { search: 'walrus', sort, pageSize: 3, ...cursor }), (p) => p.tickets.map((r) => r.key));
         expect(seen, sort).toEqual(expected[sort]);
       }

@@ -200,8 +200,10 @@ describeEngines('the ticket service', (kind) => {
     it('routes to the least-loaded active team member, ties broken by name', async () => {
       await service.createTeam(me, { name: 'Routing', identifier: 'RT', members: ['priya@example.com', 'omar@example.com'] });
       // Earlier tests gave Priya tickets; Omar has fewer (or as many, and his name sorts first).
-      const load = async (id: string) =>
-        (await service.listAgents(me, { pageSize: 100 })).data.agents.find((a) => a.id === id)!.openTickets;
+      const load = async (id: string) => {
+        const agent = (await service.listAgents(me, { pageSize: 100 })).data.agents.find((a) => a.id === id)!;
+        return agent.openTickets + agent.pendingTickets;
+      };
       const [p, o] = [await load(priya), await load(omar)];
       const routed = await newTicket({ teamId: 'RT', performRouting: true });
       const expected = p < o ? priya : omar;
@@ -662,32 +664,33 @@ describeEngines('the ticket service', (kind) => {
       expect(await keys({ tag: 'LISTING-TAG' })).toEqual([tagged]);
       expect(await keys({ priority: 'urgent' })).toEqual(['LST-5']);
       expect(await keys({ dueBefore: '2026-06-01' })).toEqual(['LST-5']);
-      expect(await keys({ requestor: 'even@example.com', sort: 'oldest' })).toEqual(['LST-2', 'LST-4', 'LST-6']);
+      expect(await keys({ requestor: 'even@example.com', sort: 'created' })).toEqual(['LST-2', 'LST-4', 'LST-6']);
       expect(await keys({ search: 'quokka' })).toEqual([tagged]);
       expect(await keys({ search: 'cables quokkas' })).toEqual([tagged]);
       expect(await keys({ search: 'quok' })).toEqual([]);
       expect(await keys({ search: 'listing ticket 7' })).toContain('LST-7');
       // Search pages come newest first by default, oldest first on request.
       expect(await keys({ search: 'listing ticket' })).toEqual(['LST-7', 'LST-6', 'LST-5', 'LST-4', 'LST-3', 'LST-2', 'LST-1']);
-      expect(await keys({ search: 'listing ticket', sort: 'oldest', pageSize: 3 })).toEqual(['LST-1', 'LST-2', 'LST-3']);
+      expect(await keys({ search: 'listing ticket', sort: 'created', pageSize: 3 })).toEqual(['LST-1', 'LST-2', 'LST-3']);
       const row = (await service.listTickets(me, { team: 'LST', tag: 'listing-tag' })).data.tickets[0];
       expect(row).toEqual({
         key: tagged,
         title: 'Listing ticket 3',
         status: 'pending',
         priority: 'Medium',
-        assignee: 'Priya Shah',
+        assignee: 'Priya Shah <priya@example.com>',
         team: 'LST',
         tags: ['listing-tag'],
         dueDate: null,
+        createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
       expect(await keys({ assignee: 'me' })).toEqual([]);
     });
 
     it('sorts and pages with a cursor, without gaps or repeats', async () => {
-      expect(await keys({ sort: 'oldest' })).toEqual(['LST-1', 'LST-2', 'LST-3', 'LST-4', 'LST-5', 'LST-6', 'LST-7']);
-      for (const sort of ['updated', 'newest', 'oldest'] as const) {
+      expect(await keys({ sort: 'created' })).toEqual(['LST-1', 'LST-2', 'LST-3', 'LST-4', 'LST-5', 'LST-6', 'LST-7']);
+      for (const sort of ['updated', 'newest', 'created'] as const) {
         const seen = await everyPage((cursor) => service.listTickets(me, { team: 'LST', sort, pageSize: 3, ...cursor }), (p) => p.tickets.map((r) => r.key));
         expect(seen).toHaveLength(7);
         expect(new Set(seen).size).toBe(7);
@@ -704,7 +707,7 @@ describeEngines('the ticket service', (kind) => {
 
     it('refuses a cursor from another sort and a search with no words', async () => {
       const page = await service.listTickets(me, { team: 'LST', pageSize: 2 });
-      await refused(service.listTickets(me, { sort: 'oldest', cursor: page.data.nextCursor! }), 'VALIDATION_ERROR');
+      await refused(service.listTickets(me, { sort: 'created', cursor: page.data.nextCursor! }), 'VALIDATION_ERROR');
       await refused(service.listTickets(me, { cursor: 'garbage' }), 'VALIDATION_ERROR');
       await refused(service.listTickets(me, { search: '"*"' }), 'VALIDATION_ERROR');
     });

@@ -45,7 +45,7 @@ describe('the ticket-mcp bin', () => {
   it('defaults to the XDG data folder and the built-in agent, and works on :memory:', async () => {
     const dataHome = join(dir, 'xdg');
     const server = await spawnServer([], { XDG_DATA_HOME: dataHome });
-    const t = await ok(server.client, 'create_ticket', { title: 'x', requestorEmail: 'a@example.com' });
+    const t = await ok(server.client, 'create_ticket', { title: 'x', requestorEmail: 'a@example.com', detail: 'full' });
     expect(t.createdById).toBe((await ok(server.client, 'list_agents')).agents.find((a: any) => a.name === 'Assistant').id);
     await server.client.close();
     expect(server.stderr()).toContain(join(dataHome, 'ticket-mcp', 'tickets.db'));
@@ -127,7 +127,7 @@ describeEngines('a stdio session', (kind) => {
     const taken = await ok(first.client, 'takeover', { id: created.ticketIdentifier });
     expect(taken.assignedAgentEmail).toBe('claude@example.com');
     const me = (await ok(first.client, 'list_agents', { search: 'claude' })).agents[0];
-    expect(me).toMatchObject({ name: 'claude', kind: 'ai', openTickets: 1 });
+    expect(me).toMatchObject({ name: 'claude', kind: 'ai', openTickets: 0, pendingTickets: 1 });
     await first.client.close();
 
     const logs = first.stderr().trim().split('\n').map((line) => JSON.parse(line));

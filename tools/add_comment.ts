@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { commentAdded } from '../src/service/views.js';
+import { answerComment } from '../src/service/ticket-answer.js';
+import { commentAnswer } from '../src/service/views.js';
 import { agentRef, expectedVersion, ticketRef } from './args.js';
 import { ADD, defineTool } from './tool.js';
 
@@ -20,6 +21,6 @@ export const addComment = defineTool({
     authorId: agentRef('Author (default: you)').optional(),
     expectedVersion,
   }),
-  output: commentAdded,
-  run: (service, caller, args) => service.addComment(caller, args),
+  output: commentAnswer,
+  run: async (service, caller, args) => answerComment(await service.addComment(caller, args)),
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { ticketDetail } from '../src/service/views.js';
-import { expectedVersion, tagRef, ticketRef } from './args.js';
+import { answerTicket } from '../src/service/ticket-answer.js';
+import { ticketAnswer } from '../src/service/views.js';
+import { detail, expectedVersion, tagRef, ticketRef } from './args.js';
 import { defineTool, SET } from './tool.js';
 
 export const addTag = defineTool({
@@ -17,7 +18,8 @@ export const addTag = defineTool({
     ticketId: ticketRef(),
     tagId: tagRef('The tag; a new name creates it'),
     expectedVersion,
+    detail,
   }),
-  output: ticketDetail,
-  run: (service, caller, args) => service.addTag(caller, args),
+  output: ticketAnswer,
+  run: async (service, caller, { detail, ...args }) => answerTicket(await service.addTag(caller, args), detail),
 });

@@ -9,15 +9,15 @@ import { METADATA_MAX_BYTES } from '../src/service/edits.js';
 export const shortText = () => z.string().trim().min(1).max(200);
 
 export const ticketRef = (role = 'The ticket') =>
-  shortText().describe(`${role}: its key such as "SUP-42" (any case), or its id`);
+  shortText().describe(`${role}: key ("SUP-42") or id`);
 
 export const agentRef = (role: string) =>
-  shortText().describe(`${role}: an agent id, email, or exact name (any case)`);
+  shortText().describe(`${role}: agent id, email or exact name`);
 
 export const teamRef = (role: string) =>
-  shortText().describe(`${role}: a team id, identifier such as "SUP", or name`);
+  shortText().describe(`${role}: team id, identifier ("SUP") or name`);
 
-export const tagRef = (role: string) => shortText().describe(`${role}: a tag id or name (any case)`);
+export const tagRef = (role: string) => shortText().describe(`${role}: tag id or name`);
 
 /** A list of references, resolved in one query: bounded so that query stays small. */
 export const refList = (ref: z.ZodString, role: string) =>
@@ -37,7 +37,10 @@ export const expectedVersion = z
   .int()
   .min(1)
   .optional()
-  .describe('Change only if the ticket is still at this version (from an earlier answer); otherwise CONFLICT with the current one');
+  .describe('Change only at this version, else CONFLICT');
+
+/** On the tools that answer a ticket: its concise form (fields with a value, no lookup ids) unless asked for in full. */
+export const detail = z.literal('full').optional().describe('"full": all fields, ids too');
 
 export const pageSize = (defaultSize: number) =>
   z.number().int().min(1).max(100).optional().describe(`Rows per page, 1 to 100 (default ${defaultSize})`);
@@ -86,7 +89,7 @@ export const instant = (role: string) =>
         ctx.addIssue({ code: 'custom', message: `must fall between 1970-01-01 and 9999-12-31 in UTC; "${value}" is ${utc} in UTC` });
       }
     })
-    .describe(`${role}: ISO 8601 date or date-time from 1970 to 9999, e.g. "2026-12-01" or "2026-12-01T17:00:00Z"`);
+    .describe(`${role}, ISO 8601: "2026-12-01T17:00:00Z"; a bare date "2026-12-01" means 00:00 UTC`);
 
 export const statusRef = (role: string) =>
   shortText().describe(`${role}: open, pending, resolved or closed; "in progress" and "ongoing" mean pending, "done" and "completed" mean resolved`);
@@ -96,7 +99,7 @@ export const metadata = (role: string) =>
     .record(z.string().max(100), z.unknown())
     .refine((v) => depthOf(v) <= MAX_DEPTH, shallow)
     .refine(atMostJsonBytes(METADATA_MAX_BYTES), { message: 'must be at most 16 KB as JSON' })
-    .describe(`${role}, e.g. {"orderId": "A-1009"}; at most 16 KB as JSON`);
+    .describe(`${role}, e.g. {"orderId": "A-1009"}; ≤ 16 KB`);
 
 export const customFieldValues = (role: string) =>
   z
@@ -104,6 +107,6 @@ export const customFieldValues = (role: string) =>
     .max(100)
     .refine((v) => depthOf(v) <= MAX_DEPTH, shallow)
     .refine(atMostJsonBytes(32_768), { message: 'must be at most 32 KB as JSON' })
-    .describe(`${role}, at most 100 objects and 32 KB as JSON, e.g. [{"customFieldId": "plan", "data": "pro"}]`);
+    .describe(`${role}, e.g. [{"customFieldId": "plan", "data": "pro"}]; ≤ 32 KB`);
 
-export const attachmentUrls = (role: string) => z.array(z.url().max(2_048)).max(50).describe(`${role}; at most 50, each up to 2,048 characters`);
+export const attachmentUrls = (role: string) => z.array(z.url().max(2_048)).max(50).describe(role);

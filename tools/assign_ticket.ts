@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { ticketDetail } from '../src/service/views.js';
-import { agentRef, expectedVersion, ticketRef } from './args.js';
+import { answerTicket } from '../src/service/ticket-answer.js';
+import { ticketAnswer } from '../src/service/views.js';
+import { agentRef, detail, expectedVersion, ticketRef } from './args.js';
 import { defineTool, SET } from './tool.js';
 
 export const assignTicket = defineTool({
@@ -17,7 +18,8 @@ export const assignTicket = defineTool({
     id: ticketRef(),
     assignedAgentId: agentRef('New assignee').nullable(),
     expectedVersion,
+    detail,
   }),
-  output: ticketDetail,
-  run: (service, caller, args) => service.assignTicket(caller, args),
+  output: ticketAnswer,
+  run: async (service, caller, { detail, ...args }) => answerTicket(await service.assignTicket(caller, args), detail),
 });

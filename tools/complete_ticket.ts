@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { ticketDetail } from '../src/service/views.js';
-import { agentRef, expectedVersion, ticketRef } from './args.js';
+import { answerTicket } from '../src/service/ticket-answer.js';
+import { ticketAnswer } from '../src/service/views.js';
+import { agentRef, detail, expectedVersion, ticketRef } from './args.js';
 import { defineTool, SET } from './tool.js';
 
 export const completeTicket = defineTool({
@@ -18,7 +19,8 @@ export const completeTicket = defineTool({
     userId: agentRef('Who completed it (default: you)').optional(),
     comment: z.string().trim().min(1).max(20_000).optional().describe('What was done; added as a comment'),
     expectedVersion,
+    detail,
   }),
-  output: ticketDetail,
-  run: (service, caller, args) => service.completeTicket(caller, args),
+  output: ticketAnswer,
+  run: async (service, caller, { detail, ...args }) => answerTicket(await service.completeTicket(caller, args), detail),
 });

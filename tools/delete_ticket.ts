@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { ticketDetail } from '../src/service/views.js';
-import { expectedVersion, ticketRef } from './args.js';
+import { answerTicket } from '../src/service/ticket-answer.js';
+import { ticketAnswer } from '../src/service/views.js';
+import { detail, expectedVersion, ticketRef } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
 export const deleteTicket = defineTool({
@@ -18,7 +19,8 @@ export const deleteTicket = defineTool({
     confirm: z.literal(true).describe('Must be true'),
     reason: z.string().trim().min(1).max(1_000).optional().describe('Why; kept in the history'),
     expectedVersion,
+    detail,
   }),
-  output: ticketDetail,
-  run: (service, caller, args) => service.deleteTicket(caller, args),
+  output: ticketAnswer,
+  run: async (service, caller, { detail, ...args }) => answerTicket(await service.deleteTicket(caller, args), detail),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ticketLink } from '../src/resources.js';
-import { ticketWithComments } from '../src/service/views.js';
+import { ticketWithCommentsAnswer } from '../src/service/views.js';
 import { ticketRef } from './args.js';
 import { defineTool, READ } from './tool.js';
 
@@ -15,7 +15,7 @@ export const getTicket = defineTool({
   toolset: 'tickets',
   annotations: READ,
   input: z.strictObject({ id: ticketRef() }),
-  output: ticketWithComments,
+  output: ticketWithCommentsAnswer,
   link: ticketLink,
   run: (service, caller, args) => service.getTicket(caller, args),
 });

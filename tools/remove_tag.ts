@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { ticketDetail } from '../src/service/views.js';
-import { expectedVersion, tagRef, ticketRef } from './args.js';
+import { answerTicket } from '../src/service/ticket-answer.js';
+import { ticketAnswer } from '../src/service/views.js';
+import { detail, expectedVersion, tagRef, ticketRef } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
 export const removeTag = defineTool({
@@ -16,7 +17,8 @@ export const removeTag = defineTool({
     ticketId: ticketRef(),
     tagId: tagRef('The tag'),
     expectedVersion,
+    detail,
   }),
-  output: ticketDetail,
-  run: (service, caller, args) => service.removeTag(caller, args),
+  output: ticketAnswer,
+  run: async (service, caller, { detail, ...args }) => answerTicket(await service.removeTag(caller, args), detail),
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { ticketDetail } from '../src/service/views.js';
-import { expectedVersion, statusRef, ticketRef } from './args.js';
+import { answerTicket } from '../src/service/ticket-answer.js';
+import { ticketAnswer } from '../src/service/views.js';
+import { detail, expectedVersion, statusRef, ticketRef } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
 export const setTicketStatus = defineTool({
@@ -18,7 +19,8 @@ export const setTicketStatus = defineTool({
     status: statusRef('New status'),
     comment: z.string().trim().min(1).max(20_000).optional().describe('Why; added as a comment'),
     expectedVersion,
+    detail,
   }),
-  output: ticketDetail,
-  run: (service, caller, args) => service.setTicketStatus(caller, args),
+  output: ticketAnswer,
+  run: async (service, caller, { detail, ...args }) => answerTicket(await service.setTicketStatus(caller, args), detail),
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { ticketDetail } from '../src/service/views.js';
-import { agentRef, expectedVersion, ticketRef } from './args.js';
+import { answerTicket } from '../src/service/ticket-answer.js';
+import { ticketAnswer } from '../src/service/views.js';
+import { agentRef, detail, expectedVersion, ticketRef } from './args.js';
 import { defineTool, SET } from './tool.js';
 
 export const takeover = defineTool({
@@ -18,7 +19,8 @@ export const takeover = defineTool({
     assigneeId: agentRef('Who takes it (default: you)').optional(),
     force: z.boolean().optional().describe('Take it even from the agent holding it (default false)'),
     expectedVersion,
+    detail,
   }),
-  output: ticketDetail,
-  run: (service, caller, args) => service.takeover(caller, args),
+  output: ticketAnswer,
+  run: async (service, caller, { detail, ...args }) => answerTicket(await service.takeover(caller, args), detail),
 });

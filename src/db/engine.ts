@@ -57,7 +57,7 @@ export interface EngineSql {
     /** Free text to the engine's query; VALIDATION_ERROR when it has no words. */
     query(text: string): string;
     /** The seqs a page may hold: all, or those past `afterSeq` in the direction of the sort. */
-    window(afterSeq: number | undefined, sort: 'newest' | 'oldest' | 'updated'): { fromSeq: number; toSeq: number };
+    window(afterSeq: number | undefined, sort: 'updated' | 'created' | 'newest' | 'priority' | 'due'): { fromSeq: number; toSeq: number };
     /** The matches in creation order as a subquery `m`, and the ticket seq and order key of its rows. */
     inOrder(p: MatchParams, direction: 'asc' | 'desc'): { from: AliasedRawBuilder<unknown, 'm'>; seq: RawBuilder<number>; order: RawBuilder<unknown> };
     /** The seqs of the matching tickets, in no order, for `t.seq IN (…)`. */

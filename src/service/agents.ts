@@ -2,15 +2,17 @@ import type { Db } from '../db/engine.js';
 import {
   agentByEmailKey,
   agentPage,
+  agentsMatching,
   agentRow,
   insertAgent as insertAgentRow,
   teamIdentifiersOf,
   updateAgentRow,
 } from '../db/repo/agents.js';
-import { addMemberships, liveTicketCount, removeMemberships } from '../db/repo/teams.js';
+import { addMemberships, liveTicketCounts, removeMemberships } from '../db/repo/teams.js';
 import { fold } from '../domain/text.js';
 import { conflict, validationError } from '../errors.js';
 import { refuseForbiddenChange } from './agent-rules.js';
+import { agentLabel } from './change-message.js';
 import { newId, now, type Caller } from './context.js';
 import type { Result, ServiceDeps } from './deps.js';
 import { more, nameCursor, plural, type Paging } from './paging.js';
@@ -27,7 +29,7 @@ export async function readAgent(db: Db, agentId: string): Promise<Agent> {
     kind: agent.kind,
     active: agent.is_active === 1,
     teams,
-    openTickets: await liveTicketCount(db, 'assignee_id', agent.id),
+    ...(await liveTicketCounts(db, 'assignee_id', agent.id)),
   };
 }
 
@@ -63,6 +65,14 @@ export async function insertAgent(
   return agent;
 }
 
+/** Said when a new agent shares its name: a name then picks neither, so refer to each by email or id. */
+async function namesakeNote(db: Db, workspaceId: string, agent: Agent): Promise<string> {
+  const key = fold(agent.name);
+  const others = (await agentsMatching(db, { ws: workspaceId, text: agent.name, key, limit: 10 })).filter((a) => a.id !== agent.id && a.name_key === key);
+  if (others.length === 0) return '';
+  return ` ${others.map(agentLabel).join(', ')} ${others.length === 1 ? 'has' : 'have'} this name too: refer to them by email or id.`;
+}
+
 export interface CreateAgentInput {
   name: string;
   email: string;
@@ -84,7 +94,7 @@ export async function createAgent(deps: ServiceDeps, caller: Caller, input: Crea
     await addMemberships(db, caller.workspaceId, teams.map((t) => ({ teamId: t.id, agentId: id })), at);
     const agent = await readAgent(db, id);
     const membership = teams.length > 0 ? ` in ${agent.teams.join(', ')}` : '';
-    return { data: agent, message: `Agent ${agent.name} <${agent.email}> created${membership}.` };
+    return { data: agent, message: `Agent ${agentLabel(agent)} created${membership}.${await namesakeNote(db, caller.workspaceId, agent)}` };
   });
 }
 
@@ -126,7 +136,7 @@ export async function updateAgent(deps: ServiceDeps, caller: Caller, input: Upda
     await addMemberships(db, caller.workspaceId, joining.map((t) => ({ teamId: t.id, agentId: agent.id })), at);
     if (leaving.length > 0) await removeMemberships(db, agent.id, leaving.map((t) => t.id));
     const updated = await readAgent(db, agent.id);
-    return { data: updated, message: `Agent ${updated.name} <${updated.email}> updated.` };
+    return { data: updated, message: `Agent ${agentLabel(updated)} updated.` };
   });
 }
 

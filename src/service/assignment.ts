@@ -4,6 +4,7 @@ import type { TicketsTable } from '../db/tables.js';
 import { refuseUnassignable, statusMove } from '../domain/lifecycle.js';
 import { conflict } from '../errors.js';
 import type { Json, VersionGuard } from './arguments.js';
+import { agentLabel, changeMessage, changesOf } from './change-message.js';
 import { loadForChange, saveChange, type EventDraft, type LoadedTicket } from './changes.js';
 import { now, type Caller } from './context.js';
 import type { Result, ServiceDeps } from './deps.js';
@@ -23,9 +24,6 @@ export interface TakeoverInput extends VersionGuard {
   assigneeId?: string;
   force?: boolean;
 }
-
-const statusNote = (before: LoadedTicket, after: TicketDetail) =>
-  before.status === after.status ? '' : ` (${before.status} → ${after.status})`;
 
 /**
  * Who holds a ticket: the assignment event when the holder changes, and the move to
@@ -81,11 +79,11 @@ export async function assignTicket(deps: ServiceDeps, caller: Caller, input: Ass
     const { patch, events } = await assignmentChange(db, caller, ticket, agent, 'handover', at);
     const changed = await saveChange(db, caller, ticket, patch, events, at, input.expectedVersion);
     const data = await readTicketDetail(deps, db, ticket.id);
-    const who = agent ? agent.name : 'nobody';
+    const who = agentLabel(agent);
     return {
       data,
       message: changed
-        ? `Ticket ${ticket.key} assigned to ${who}${statusNote(ticket, data)}.`
+        ? changeMessage(ticket.key, changesOf(events, agent ? { [agent.id]: who } : {}))
         : `Ticket ${ticket.key} is already assigned to ${who}; nothing changed.`,
     };
   });
@@ -123,12 +121,11 @@ export async function takeover(deps: ServiceDeps, caller: Caller, input: Takeove
     );
     const changed = await saveChange(db, caller, ticket, patch, events, at, input.expectedVersion);
     const data = await readTicketDetail(deps, db, ticket.id);
-    const forWhom = claimer.id === caller.agentId ? '' : ` for ${claimer.name}`;
     return {
       data,
       message: changed
-        ? `Took over ticket ${ticket.key}${forWhom}${statusNote(ticket, data)}.`
-        : `Ticket ${ticket.key} is already held by ${claimer.name}; nothing changed.`,
+        ? changeMessage(ticket.key, changesOf(events, { [claimer.id]: agentLabel(claimer) }))
+        : `Ticket ${ticket.key} is already held by ${agentLabel(claimer)}; nothing changed.`,
     };
   });
 }

@@ -8,6 +8,7 @@ import { insertTicket, liveTicketOfChat, ticketVersion, type DetailRow } from '.
 import { fold } from '../domain/text.js';
 import { conflict, validationError } from '../errors.js';
 import { canonicalJson, eitherOf, type Json } from './arguments.js';
+import { agentLabel } from './change-message.js';
 import { newId, normalizeInstant, now, type Caller } from './context.js';
 import type { Result, ServiceDeps } from './deps.js';
 import { accountFor, agentRef, contactFor, refuseInactive } from './participants.js';
@@ -143,12 +144,12 @@ export async function createTicket(deps: ServiceDeps, caller: Caller, input: Cre
 
     let assignee = named;
     if (assignee) refuseInactive(assignee, 'assignedAgentId');
-    let assignment = assignee ? `, assigned to ${assignee.name}` : ', unassigned';
+    let assignment = assignee ? `, assigned to ${agentLabel(assignee)}` : ', unassigned';
     const routed = !assignee && input.performRouting === true;
     if (routed) {
       assignee = await leastLoadedMember(db, team.id);
       assignment = assignee
-        ? ` and routed to ${assignee.name}, the least loaded agent of ${team.identifier}`
+        ? ` and routed to ${agentLabel(assignee)}, the least loaded agent of ${team.identifier}`
         : `; routing found no active agent in ${team.identifier}, so it is unassigned`;
     }
     if (status !== 'open' && status !== 'pending') {

@@ -9,14 +9,15 @@ import { validationError } from '../errors.js';
  * answer an empty or wrong page that looks like the end of the list.
  */
 
-/** What a position field holds: a row's seq (a positive integer), a stored ISO timestamp, or a text key. */
-export type CursorField = 'seq' | 'instant' | 'text';
+/** What a position field holds: a row's seq (a positive integer), a rank (an integer), a stored ISO timestamp, or a text key. */
+export type CursorField = 'seq' | 'rank' | 'instant' | 'text';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const TEXT_MAX = 1_000;
 
 const VALID: Record<CursorField, (value: unknown) => boolean> = {
   seq: (v) => Number.isSafeInteger(v) && (v as number) >= 1,
+  rank: (v) => Number.isSafeInteger(v),
   instant: (v) => typeof v === 'string' && ISO_INSTANT.test(v) && !Number.isNaN(Date.parse(v)),
   text: (v) => typeof v === 'string' && v.length <= TEXT_MAX,
 };

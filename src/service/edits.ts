@@ -2,6 +2,7 @@ import type { Updateable } from 'kysely';
 import type { TicketsTable } from '../db/tables.js';
 import { validationError } from '../errors.js';
 import { canonicalJson, eitherOf, type Json, type VersionGuard } from './arguments.js';
+import { changeMessage, changesOf } from './change-message.js';
 import { loadForChange, saveChange, type EventDraft } from './changes.js';
 import { normalizeInstant, now, type Caller } from './context.js';
 import type { Result, ServiceDeps } from './deps.js';
@@ -115,11 +116,10 @@ export async function updateTicket(deps: ServiceDeps, caller: Caller, input: Upd
     }
     const changed = await saveChange(db, caller, ticket, patch, events, at, expectedVersion);
     const data = changed ? await readTicketDetail(deps, db, ticket.id) : before;
-    const names = events.map((e) => e.data.field).join(', ');
     return {
       data,
       message: changed
-        ? `Ticket ${ticket.key} updated: ${names}.`
+        ? changeMessage(ticket.key, changesOf(events))
         : `Ticket ${ticket.key} already had those values; nothing changed.`,
     };
   });

@@ -4,11 +4,13 @@ import { ticketListRows, type ListShape, type TicketSort } from '../db/repo/list
 import { taggedAtLeast } from '../db/repo/tags.js';
 import type { StatusName } from '../domain/lifecycle.js';
 import { fold } from '../domain/text.js';
-import { normalizeInstant, type Caller } from './context.js';
-import { decodeCursor, encodeCursor, paginate } from './cursor.js';
+import { findAgentForFilter } from './agent-filter.js';
+import { agentLabel } from './change-message.js';
+import { normalizeInstant, now, type Caller } from './context.js';
+import { decodeCursor, encodeCursor, paginate, type CursorField } from './cursor.js';
 import type { Result, ServiceDeps } from './deps.js';
 import { DEFAULT_PAGE_SIZE, more } from './paging.js';
-import { findAgent, findLookup, findStatus, findTag, findTeam } from './refs.js';
+import { findLookup, findStatus, findTag, findTeam } from './refs.js';
 import { ticketKey } from './ticket-view.js';
 import type { TicketPage } from './views.js';
 
@@ -23,6 +25,7 @@ export interface ListTicketsInput {
   requestor?: string;
   chatId?: string;
   dueBefore?: string;
+  overdue?: boolean;
   includeDeleted?: boolean;
   search?: string;
   sort?: TicketSort;
@@ -36,6 +39,18 @@ export interface ListTicketsInput {
  * page sooner. Counting stops at the threshold, so deciding costs little either way.
  */
 const COMMON_TAG = 2_000;
+
+type ListRow = Awaited<ReturnType<typeof ticketListRows>>[number];
+
+/** Where a row stands in each sort: what a cursor keeps, and what its fields hold. */
+const POSITIONS: Record<TicketSort, { fields: CursorField[]; of: (row: ListRow) => (string | number)[] }> = {
+  updated: { fields: ['instant', 'seq'], of: (r) => [r.updated_at, r.seq] },
+  created: { fields: ['seq'], of: (r) => [r.seq] },
+  newest: { fields: ['seq'], of: (r) => [r.seq] },
+  priority: { fields: ['rank', 'seq'], of: (r) => [r.priority_rank, r.seq] },
+  // An undated ticket's position holds '' for its due date.
+  due: { fields: ['text', 'seq'], of: (r) => [r.due_date ?? '', r.seq] },
+};
 export async function listTickets(deps: ServiceDeps, caller: Caller, input: ListTicketsInput): Promise<Result<TicketPage>> {
   const ws = caller.workspaceId;
   const db = deps.engine.reader;
@@ -53,8 +68,9 @@ export async function listTickets(deps: ServiceDeps, caller: Caller, input: List
   if (input.assignee !== undefined) {
     const who = input.assignee.trim().toLowerCase();
     assignee = who === 'none' || who === 'unassigned' ? 'none' : 'one';
-    if (assignee === 'one') params.assignee = who === 'me' ? caller.agentId : (await findAgent(db, ws, input.assignee)).id;
-    filters.push(assignee === 'none' ? 'unassigned' : `assigned to ${who === 'me' ? 'you' : input.assignee}`);
+    const agent = assignee === 'one' && who !== 'me' ? await findAgentForFilter(db, ws, input.assignee) : undefined;
+    if (assignee === 'one') params.assignee = agent?.id ?? caller.agentId;
+    filters.push(assignee === 'none' ? 'unassigned' : `assigned to ${agent ? agentLabel(agent) : 'you'}`);
   }
   if (input.team !== undefined) {
     const team = await findTeam(db, ws, input.team);
@@ -86,16 +102,22 @@ export async function listTickets(deps: ServiceDeps, caller: Caller, input: List
     params.due = normalizeInstant(input.dueBefore);
     filters.push(`due before ${input.dueBefore}`);
   }
+  if (input.overdue === true) filters.push('overdue');
   if (input.search !== undefined) {
     params.match = engineSql(db).search.query(input.search);
     filters.push(`matching "${input.search}"`);
   }
   // A cursor continues the list it came from: the same sort and the same filters, resolved.
-  const listed = { ...params, unassigned: assignee === 'none', includeDeleted: input.includeDeleted === true };
-  const after = input.cursor === undefined ? undefined : decodeCursor(sort, input.cursor, sort === 'updated' ? ['instant', 'seq'] : ['seq'], listed);
+  const listed = { ...params, unassigned: assignee === 'none', overdue: input.overdue === true, includeDeleted: input.includeDeleted === true };
+  // Set after the fingerprint: it moves with the clock, and the next page checks against its own now.
+  if (input.overdue === true) params.overdueAt = now();
+  const position = POSITIONS[sort];
+  const after = input.cursor === undefined ? undefined : decodeCursor(sort, input.cursor, position.fields, listed);
   params.limit = pageSize + 1;
   if (after) {
     params.afterAt = after[0];
+    params.afterRank = after[0];
+    params.afterDue = after[0];
     params.afterSeq = after.at(-1);
   }
   if (input.search !== undefined) {
@@ -110,29 +132,30 @@ export async function listTickets(deps: ServiceDeps, caller: Caller, input: List
     requestor: input.requestor !== undefined,
     chat: input.chatId !== undefined,
     due: input.dueBefore !== undefined,
+    overdue: input.overdue === true,
     includeDeleted: input.includeDeleted === true,
     search: input.search !== undefined,
     sort,
     after: after !== undefined,
+    ...(sort === 'due' && after?.[0] === '' && { afterUndated: true }),
   };
   const rows = await ticketListRows(db, shape, params);
-  const { page, nextCursor } = paginate(rows, pageSize, (last) =>
-    encodeCursor(sort, sort === 'updated' ? [last.updated_at, last.seq] : [last.seq], listed),
-  );
+  const { page, nextCursor } = paginate(rows, pageSize, (last) => encodeCursor(sort, position.of(last), listed));
   const tickets = page.map((r) => ({
     key: ticketKey(r),
     title: r.title,
     status: r.status as StatusName,
     priority: lookups.priorities.find((p) => p.id === r.priority_id)!.name,
-    assignee: r.assignee,
+    assignee: r.assignee && agentLabel({ name: r.assignee, email: r.assignee_email! }),
     team: r.team_identifier,
     tags: JSON.parse(r.tags_json) as string[],
     dueDate: r.due_date,
+    createdAt: r.created_at,
     updatedAt: r.updated_at,
     ...(r.deleted_at && { deleted: true as const }),
   }));
   const scope = filters.length > 0 ? ` (${filters.join(', ')})` : '';
-    return {
+  return {
     data: { tickets, nextCursor },
     message: `${tickets.length} ticket${tickets.length === 1 ? '' : 's'}${scope}${more(nextCursor)}.`,
   };

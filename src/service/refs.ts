@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/engine.js';
-import { agentsMatching, agentsMatchingAny, agentsResembling, type AgentRecord } from '../db/repo/agents.js';
+import { agentsMatching, agentsMatchingAny, agentsResembling, teamIdentifiersOf, type AgentRecord } from '../db/repo/agents.js';
 import { tagMatching, type TagRecord } from '../db/repo/tags.js';
 import { firstTeams, teamMatching, teamsMatchingAny } from '../db/repo/teams.js';
 import { ticketById, ticketByKey, ticketsByNumber } from '../db/repo/tickets.js';
@@ -20,9 +20,9 @@ export type TicketRecord = Selectable<TicketsTable> & { team_identifier: string 
 export type TeamRecord = Selectable<TeamsTable>;
 
 const TICKET_KEY = /^([A-Za-z][A-Za-z0-9]*)-(\d+)$/;
-const CANDIDATE_LIMIT = 10;
+export const CANDIDATE_LIMIT = 10;
 
-function ambiguous(what: string, ref: string, candidates: Candidate[]): DomainError {
+export function ambiguous(what: string, ref: string, candidates: Candidate[]): DomainError {
   return new DomainError('AMBIGUOUS', `${candidates.length} ${what}s match "${ref}".`, {
     hint: `Call again with one of the candidates' ids.`,
     candidates,
@@ -78,7 +78,7 @@ export async function findAgent(db: Db, workspaceId: string, ref: string): Promi
   if (byIdOrEmail) return byIdOrEmail;
   if (exact.length === 1) return exact[0]!;
   const asCandidate = (a: AgentRecord): Candidate => ({ id: a.id, name: a.name, email: a.email });
-  if (exact.length > 1) throw ambiguous('agent', text, exact.map(asCandidate));
+  if (exact.length > 1) throw ambiguous('agent', text, await agentCandidates(db, exact));
 
   const similar = await agentsResembling(db, workspaceId, text, CANDIDATE_LIMIT);
   throw notFound(`No agent "${text}" in this workspace.`, {
@@ -88,6 +88,15 @@ export async function findAgent(db: Db, workspaceId: string, ref: string): Promi
         : 'Pass an agent id, email or exact name; list_agents shows them, create_agent adds one.',
     ...(similar.length > 0 && { candidates: similar.map(asCandidate) }),
   });
+}
+
+/** Agents offered as candidates, with their teams and active state. */
+export async function agentCandidates(db: Db, agents: AgentRecord[]): Promise<Candidate[]> {
+  const candidates: Candidate[] = [];
+  for (const a of agents) {
+    candidates.push({ id: a.id, name: a.name, email: a.email, teams: await teamIdentifiersOf(db, a.id), active: a.is_active === 1 });
+  }
+  return candidates;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Updateable } from 'kysely';
 import type { TicketsTable } from '../db/tables.js';
 import { refuseIfStale, statusMove, type StatusName } from '../domain/lifecycle.js';
 import type { VersionGuard } from './arguments.js';
+import { agentLabel, changeMessage, changesOf } from './change-message.js';
 import { loadForChange, loadTicketForChange, saveChange, type EventDraft } from './changes.js';
 import { insertComment } from './comments.js';
 import { now, type Caller } from './context.js';
@@ -51,7 +52,7 @@ export async function completeTicket(deps: ServiceDeps, caller: Caller, input: C
     events.push(move.event);
     await saveChange(db, caller, ticket, { ...move.patch, completed_by: completer.id }, events, at, input.expectedVersion);
     const data = await readTicketDetail(deps, db, ticket.id);
-    return { data, message: `Ticket ${ticket.key} completed by ${completer.name} (pending → resolved).` };
+    return { data, message: changeMessage(ticket.key, changesOf(events), `Completed by ${agentLabel(completer)}.`) };
   });
 }
 
@@ -78,7 +79,7 @@ export async function setTicketStatus(deps: ServiceDeps, caller: Caller, input: 
       message:
         ticket.status === to
           ? `Ticket ${ticket.key} is already ${to}; its status did not change.${noted}`
-          : `Ticket ${ticket.key} moved ${ticket.status} → ${to}.${noted}`,
+          : changeMessage(ticket.key, changesOf(events)) + noted,
     };
   });
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../db/engine.js';
-import { addMemberships, insertTeam, liveTicketCount, memberNames, teamClashing, teamPage, teamRow } from '../db/repo/teams.js';
+import { addMemberships, insertTeam, liveTicketCounts, memberNames, teamClashing, teamPage, teamRow } from '../db/repo/teams.js';
 import { fold } from '../domain/text.js';
 import { conflict, validationError } from '../errors.js';
 import { newId, now, type Caller } from './context.js';
@@ -17,7 +17,7 @@ async function readTeam(db: Db, teamId: string): Promise<Team> {
     identifier: team.identifier,
     description: team.description,
     members,
-    openTickets: await liveTicketCount(db, 'team_id', team.id),
+    ...(await liveTicketCounts(db, 'team_id', team.id)),
   };
 }
 

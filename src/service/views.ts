@@ -98,6 +98,31 @@ export type TicketWithComments = z.infer<typeof ticketWithComments>;
 export const commentAdded = z.object({ comment, ticket: ticketDetail });
 export type CommentAdded = z.infer<typeof commentAdded>;
 
+/**
+ * The declared output of the tools that answer a ticket: the fields a model keys on,
+ * and any other field of ticketDetail, only those with a value (service/ticket-answer.ts).
+ * One loose schema for every such tool keeps tools/list small; answers still match it.
+ */
+export const ticketAnswer = z.looseObject({
+  id: z.string(),
+  ticketIdentifier: z.string(),
+  title: z.string(),
+  status,
+  version: z.number().int(),
+});
+export type TicketAnswer = z.infer<typeof ticketAnswer>;
+
+export const ticketWithCommentsAnswer = ticketAnswer.extend({
+  commentCount: z.number().int(),
+  comments: z.array(z.looseObject({ id: z.string(), body: z.string() })),
+});
+
+/** add_comment's answer: the comment, and the ticket's key, status and version. */
+export const commentAnswer = z.object({
+  comment: comment.omit({ authorId: true }),
+  ticket: z.object({ ticketIdentifier: z.string(), status, version: z.number().int() }),
+});
+
 /** A list row: just enough to choose a ticket; get_ticket has the rest. */
 export const ticketRow = z.object({
   key: z.string(),
@@ -108,6 +133,7 @@ export const ticketRow = z.object({
   team: z.string(),
   tags: z.array(z.string()),
   dueDate: z.string().nullable(),
+  createdAt: timestamp,
   updatedAt: timestamp,
   /** Present, and true, only on deleted tickets (listed with includeDeleted). */
   deleted: z.literal(true).optional(),
@@ -156,6 +182,7 @@ export const agent = z.object({
   active: z.boolean(),
   teams: z.array(z.string()),
   openTickets: z.number().int(),
+  pendingTickets: z.number().int(),
 });
 export type Agent = z.infer<typeof agent>;
 export const agentPage = z.object({ agents: z.array(agent), nextCursor });
@@ -166,8 +193,10 @@ export const team = z.object({
   name: z.string(),
   identifier: z.string(),
   description: z.string().nullable(),
+  /** `Name <email>`, with " (inactive)" after a deactivated member. */
   members: z.array(z.string()),
   openTickets: z.number().int(),
+  pendingTickets: z.number().int(),
 });
 export type Team = z.infer<typeof team>;
 export const teamPage = z.object({ teams: z.array(team), nextCursor });

@@ -3,7 +3,7 @@ import { LIVE_STATUSES } from '../../domain/lifecycle.js';
 import type { Db } from '../engine.js';
 import { prepared, stableLimit } from '../prepared.js';
 import type { AgentsTable } from '../tables.js';
-import { containsText } from './like.js';
+import { containsText, startsWithText } from './like.js';
 
 export type AgentRecord = Selectable<AgentsTable>;
 
@@ -26,6 +26,17 @@ export const agentsResembling = (db: Db, ws: string, text: string, limit: number
     .selectAll()
     .where('workspace_id', '=', ws)
     .where((eb) => eb.or([containsText('name_key', text), containsText('email_key', text)]))
+    .orderBy('name_key')
+    .limit(stableLimit(limit))
+    .execute();
+
+/** Agents whose folded name starts with the folded text: what a list filter's "Priya" means. */
+export const agentsNamedFrom = (db: Db, ws: string, key: string, limit: number) =>
+  db
+    .selectFrom('agents')
+    .selectAll()
+    .where('workspace_id', '=', ws)
+    .where(startsWithText('name_key', key))
     .orderBy('name_key')
     .limit(stableLimit(limit))
     .execute();

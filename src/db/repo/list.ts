@@ -2,7 +2,12 @@ import { sql } from 'kysely';
 import { engineSql, type Db, type MatchParams } from '../engine.js';
 import { runPrepared, stableLimit } from '../prepared.js';
 
-export const TICKET_SORTS = ['updated', 'newest', 'oldest'] as const;
+/**
+ * updated: latest activity first; created: oldest first (a queue's order); newest: newest
+ * created first; priority: most urgent first, then oldest; due: soonest due first, then
+ * oldest, tickets without a due date last.
+ */
+export const TICKET_SORTS = ['updated', 'created', 'newest', 'priority', 'due'] as const;
 export type TicketSort = (typeof TICKET_SORTS)[number];
 
 /** Which optional parts a list query has: everything that changes its SQL, and nothing else. */
@@ -16,11 +21,18 @@ export interface ListShape {
   requestor: boolean;
   chat: boolean;
   due: boolean;
+  /** Due before `overdueAt` and still open or pending. */
+  overdue: boolean;
   includeDeleted: boolean;
   search: boolean;
   sort: TicketSort;
   after: boolean;
+  /** Sorted by due date, after a ticket with none: only undated tickets remain. */
+  afterUndated?: boolean;
 }
+
+/** Sorts read in creation order, which the full-text index gives directly. */
+const inCreationOrder = (sort: TicketSort) => sort === 'created' || sort === 'newest';
 
 /**
  * A search page in creation order reads the index's matches (`m`) first, each ticket fetched
@@ -29,7 +41,7 @@ export interface ListShape {
  */
 function ticketsFrom(db: Db, match: MatchParams, shape: ListShape) {
   const tickets = db.selectFrom('tickets as t');
-  if (!shape.search || shape.sort === 'updated') return { query: tickets, order: undefined };
+  if (!shape.search || !inCreationOrder(shape.sort)) return { query: tickets, order: undefined };
   const matches = engineSql(db).search.inOrder(match, shape.sort === 'newest' ? 'desc' : 'asc');
   // The alias m is only read through raw SQL (the join and the order), so the type is that of tickets alone.
   const query = db
@@ -44,6 +56,7 @@ function listQuery(db: Db, p: Record<string, unknown>, shape: ListShape) {
   const from = ticketsFrom(db, match, shape);
   let query = from.query
     .innerJoin('teams as tm', 'tm.id', 't.team_id')
+    .innerJoin('priorities as pr', 'pr.id', 't.priority_id')
     .leftJoin('agents as a', 'a.id', 't.assignee_id')
     .select([
       't.seq',
@@ -52,8 +65,11 @@ function listQuery(db: Db, p: Record<string, unknown>, shape: ListShape) {
       't.title',
       't.status',
       't.priority_id',
+      'pr.position as priority_rank',
       'a.name as assignee',
+      'a.email as assignee_email',
       't.due_date',
+      't.created_at',
       't.updated_at',
       't.deleted_at',
       engineSql(db).tagNamesJson(sql.ref('t.id')).as('tags_json'),
@@ -77,20 +93,34 @@ function listQuery(db: Db, p: Record<string, unknown>, shape: ListShape) {
   if (shape.requestor) query = query.where('t.contact_id', '=', p.contact as string);
   if (shape.chat) query = query.where('t.chat_id', '=', p.chat as string);
   if (shape.due) query = query.where('t.due_date', '<', p.due as string);
+  if (shape.overdue) query = query.where('t.due_date', '<', p.overdueAt as string).where('t.status', 'in', ['open', 'pending']);
   if (!shape.includeDeleted) query = query.where('t.deleted_at', 'is', null);
+  const limit = stableLimit(p.limit as number);
+  if (!inCreationOrder(shape.sort) && shape.search) query = query.where('t.seq', 'in', engineSql(db).search.seqs(match));
   if (shape.sort === 'updated') {
-    if (shape.search) query = query.where('t.seq', 'in', engineSql(db).search.seqs(match));
     if (shape.after) query = query.where(sql<boolean>`(t.updated_at, t.seq) < (${p.afterAt}, ${p.afterSeq})`);
-    return query.orderBy('t.updated_at', 'desc').orderBy('t.seq', 'desc').limit(stableLimit(p.limit as number));
+    return query.orderBy('t.updated_at', 'desc').orderBy('t.seq', 'desc').limit(limit);
+  }
+  if (shape.sort === 'priority') {
+    if (shape.after) query = query.where(sql<boolean>`(pr.position < ${p.afterRank} OR (pr.position = ${p.afterRank} AND t.seq > ${p.afterSeq}))`);
+    return query.orderBy('pr.position', 'desc').orderBy('t.seq', 'asc').limit(limit);
+  }
+  if (shape.sort === 'due') {
+    if (shape.afterUndated) query = query.where('t.due_date', 'is', null).where('t.seq', '>', p.afterSeq as number);
+    else if (shape.after) {
+      query = query.where(sql<boolean>`(t.due_date > ${p.afterDue} OR (t.due_date = ${p.afterDue} AND t.seq > ${p.afterSeq}) OR t.due_date IS NULL)`);
+    }
+    // Undated last on both engines (SQLite puts nulls first in ascending order, PostgreSQL last).
+    return query.orderBy(sql`t.due_date IS NULL`).orderBy('t.due_date', 'asc').orderBy('t.seq', 'asc').limit(limit);
   }
   const direction = shape.sort === 'newest' ? 'desc' : 'asc';
   if (from.order) {
     // The index returns its matches in creation order, so a search page is read from it
     // directly and stops after `limit` matches, however many tickets match in all.
-    return query.orderBy(from.order, direction).limit(stableLimit(p.limit as number));
+    return query.orderBy(from.order, direction).limit(limit);
   }
   if (shape.after) query = query.where('t.seq', direction === 'desc' ? '<' : '>', p.afterSeq as number);
-  return query.orderBy('t.seq', direction).limit(stableLimit(p.limit as number));
+  return query.orderBy('t.seq', direction).limit(limit);
 }
 
 /** One page of a ticket list: one statement, compiled once per shape, its values bound by name. */

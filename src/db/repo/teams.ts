@@ -45,15 +45,17 @@ export const insertTeam = (db: Db, team: Insertable<TeamsTable>) => db.insertInt
 
 export const teamRow = (db: Db, id: string) => db.selectFrom('teams').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
+/** A team's members as `Name <email>`, told apart when they share a name; deactivated ones marked. */
 export const memberNames = (db: Db, teamId: string) =>
   db
     .selectFrom('team_members as m')
     .innerJoin('agents as a', 'a.id', 'm.agent_id')
-    .select('a.name')
+    .select(['a.name', 'a.email', 'a.is_active'])
     .where('m.team_id', '=', teamId)
     .orderBy('a.name')
+    .orderBy('a.email')
     .execute()
-    .then((rows) => rows.map((r) => r.name));
+    .then((rows) => rows.map((r) => `${r.name} <${r.email}>${r.is_active === 1 ? '' : ' (inactive)'}`));
 
 /** Memberships, each pair once: one multi-row insert. */
 export async function addMemberships(db: Db, ws: string, pairs: { teamId: string; agentId: string }[], at: string): Promise<void> {
@@ -84,16 +86,20 @@ export const nextTicketNumber = prepared('tickets.nextTicketNumber', (db, p: { t
     .returning('ticket_counter'),
 );
 
-/** Live (open or pending, not deleted) tickets held by an agent or belonging to a team. */
-export const liveTicketCount = (db: Db, column: 'assignee_id' | 'team_id', id: string) =>
+/** Live (not deleted) open and pending tickets held by an agent or belonging to a team, counted apart. */
+export const liveTicketCounts = (db: Db, column: 'assignee_id' | 'team_id', id: string) =>
   db
     .selectFrom('tickets')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
     .where(column, '=', id)
     .where('status', 'in', LIVE_STATUSES)
     .where('deleted_at', 'is', null)
-    .executeTakeFirstOrThrow()
-    .then((r) => Number(r.n));
+    .groupBy('status')
+    .execute()
+    .then((rows) => {
+      const count = (status: string) => Number(rows.find((r) => r.status === status)?.n ?? 0);
+      return { openTickets: count('open'), pendingTickets: count('pending') };
+    });
 
 /** Team identifiers that start as typed, in order. */
 export const teamIdentifiersStartingWith = (db: Db, ws: string, typed: string, limit: number) =>

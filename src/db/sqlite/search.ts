@@ -91,9 +91,9 @@ function matching(table: 'ticket_search' | 'comment_search', p: MatchParams, sel
 export const fts5Search: EngineSql['search'] = {
   query: toFtsQuery,
   window(afterSeq, sort) {
-    const after = sort === 'updated' ? undefined : afterSeq;
+    const after = sort === 'created' || sort === 'newest' ? afterSeq : undefined;
     return {
-      fromSeq: after !== undefined && sort === 'oldest' ? after + 1 : 0,
+      fromSeq: after !== undefined && sort === 'created' ? after + 1 : 0,
       toSeq: after !== undefined && sort === 'newest' ? after - 1 : SCOPE_SPAN - 1,
     };
   },
