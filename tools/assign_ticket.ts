@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ticketDetail } from '../src/service/views.js';
-import { agentRef, expectedVersion, ticketRef } from './args.js';
+import { bulkResults, ticketDetail } from '../src/service/views.js';
+import { agentRef, expectedVersion, oneOrMany, ticketRef, ticketRefs } from './args.js';
 import { defineTool, SET } from './tool.js';
 
 export const assignTicket = defineTool({
@@ -13,11 +13,14 @@ export const assignTicket = defineTool({
   ].join('\n'),
   toolset: 'tickets',
   annotations: SET,
-  input: z.strictObject({
-    id: ticketRef(),
-    assignedAgentId: agentRef('New assignee').nullable(),
-    expectedVersion,
-  }),
-  output: ticketDetail,
-  run: (service, caller, args) => service.assignTicket(caller, args),
+  input: z
+    .strictObject({
+      id: ticketRef().optional(),
+      ids: ticketRefs().optional(),
+      assignedAgentId: agentRef('New assignee').nullable(),
+      expectedVersion,
+    })
+    .superRefine(oneOrMany('id', 'ids')),
+  output: z.union([ticketDetail, bulkResults]),
+  run: (service, caller, { id, ids, ...args }) => (ids ? service.assignTickets(caller, { ids, ...args }) : service.assignTicket(caller, { id: id!, ...args })),
 });

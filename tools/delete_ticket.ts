@@ -1,24 +1,27 @@
 import { z } from 'zod';
-import { ticketDetail } from '../src/service/views.js';
-import { expectedVersion, ticketRef } from './args.js';
+import { bulkResults, ticketDetail } from '../src/service/views.js';
+import { expectedVersion, oneOrMany, ticketRef, ticketRefs } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
 export const deleteTicket = defineTool({
   name: 'delete_ticket',
   title: 'Delete ticket',
   description: [
-    'Delete a ticket (soft): it leaves lists and can no longer change; get_ticket and its history still show it. Needs confirm: true.',
+    'Delete a ticket (soft): it leaves lists and can no longer change; get_ticket and its history still show it, and restore_ticket brings it back. Needs confirm: true.',
     'Prefer set_ticket_status closed for finished work; delete only spam, duplicates and mistakes.',
     'Example: {"id": "SUP-42", "confirm": true, "reason": "Duplicate of SUP-40"}',
   ].join('\n'),
   toolset: 'tickets',
   annotations: OVERWRITE,
-  input: z.strictObject({
-    id: ticketRef(),
-    confirm: z.literal(true).describe('Must be true'),
-    reason: z.string().trim().min(1).max(1_000).optional().describe('Why; kept in the history'),
-    expectedVersion,
-  }),
-  output: ticketDetail,
-  run: (service, caller, args) => service.deleteTicket(caller, args),
+  input: z
+    .strictObject({
+      id: ticketRef().optional(),
+      ids: ticketRefs().optional(),
+      confirm: z.literal(true).describe('Must be true'),
+      reason: z.string().trim().min(1).max(1_000).optional().describe('Why; kept in the history'),
+      expectedVersion,
+    })
+    .superRefine(oneOrMany('id', 'ids')),
+  output: z.union([ticketDetail, bulkResults]),
+  run: (service, caller, { id, ids, ...args }) => (ids ? service.deleteTickets(caller, { ids, ...args }) : service.deleteTicket(caller, { id: id!, ...args })),
 });

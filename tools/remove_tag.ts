@@ -1,22 +1,28 @@
 import { z } from 'zod';
-import { ticketDetail } from '../src/service/views.js';
-import { expectedVersion, tagRef, ticketRef } from './args.js';
+import { bulkResults, ticketDetail } from '../src/service/views.js';
+import { expectedVersion, oneOrMany, oneTagOrMany, tagRef, tagRefs, ticketRef, ticketRefs } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
 export const removeTag = defineTool({
   name: 'remove_tag',
   title: 'Remove tag',
   description: [
-    'Take a tag off a ticket; if the ticket does not have it, nothing changes. The tag itself stays.',
+    'Take tags off a ticket; a tag the ticket lacks is left as is. The tag itself stays.',
     'Example: {"ticketId": "SUP-42", "tagId": "billing"}',
   ].join('\n'),
   toolset: 'tags',
   annotations: OVERWRITE,
-  input: z.strictObject({
-    ticketId: ticketRef(),
-    tagId: tagRef('The tag'),
-    expectedVersion,
-  }),
-  output: ticketDetail,
-  run: (service, caller, args) => service.removeTag(caller, args),
+  input: z
+    .strictObject({
+      ticketId: ticketRef().optional(),
+      ticketIds: ticketRefs().optional(),
+      tagId: tagRef('The tag').optional(),
+      tags: tagRefs('Or several tags').optional(),
+      expectedVersion,
+    })
+    .superRefine(oneOrMany('ticketId', 'ticketIds'))
+    .superRefine(oneTagOrMany),
+  output: z.union([ticketDetail, bulkResults]),
+  run: (service, caller, { ticketId, ticketIds, ...args }) =>
+    ticketIds ? service.removeTagFromTickets(caller, { ticketIds, ...args }) : service.removeTag(caller, { ticketId: ticketId!, ...args }),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ticketDetail } from '../src/service/views.js';
-import { expectedVersion, statusRef, ticketRef } from './args.js';
+import { bulkResults, ticketDetail } from '../src/service/views.js';
+import { expectedVersion, oneOrMany, statusRef, ticketRef, ticketRefs } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
 export const setTicketStatus = defineTool({
@@ -13,12 +13,15 @@ export const setTicketStatus = defineTool({
   ].join('\n'),
   toolset: 'tickets',
   annotations: OVERWRITE,
-  input: z.strictObject({
-    id: ticketRef(),
-    status: statusRef('New status'),
-    comment: z.string().trim().min(1).max(20_000).optional().describe('Why; added as a comment'),
-    expectedVersion,
-  }),
-  output: ticketDetail,
-  run: (service, caller, args) => service.setTicketStatus(caller, args),
+  input: z
+    .strictObject({
+      id: ticketRef().optional(),
+      ids: ticketRefs().optional(),
+      status: statusRef('New status'),
+      comment: z.string().trim().min(1).max(20_000).optional().describe('Why; added as a comment'),
+      expectedVersion,
+    })
+    .superRefine(oneOrMany('id', 'ids')),
+  output: z.union([ticketDetail, bulkResults]),
+  run: (service, caller, { id, ids, ...args }) => (ids ? service.setTicketsStatus(caller, { ids, ...args }) : service.setTicketStatus(caller, { id: id!, ...args })),
 });

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { ticketDetail } from '../src/service/views.js';
-import { attachmentUrls, customFieldValues, email, expectedVersion, instant, metadata, shortText, ticketRef, visible } from './args.js';
+import { attachmentUrls, customFieldValues, email, expectedVersion, instant, metadata, shortText, teamRef, ticketRef, visible } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
 export const updateTicket = defineTool({
   name: 'update_ticket',
   title: 'Update ticket',
   description: [
-    'Change a ticket\'s fields: title, description, priority, sentiment, type, account, due date, metadata, custom fields and more. Only the fields you pass change; null clears a field. Each change is recorded in the history.',
+    'Change a ticket\'s fields: title, description, priority, sentiment, type, account, due date, team, metadata, custom fields and more. Only the fields you pass change; null clears a field. Each change is recorded in the history.',
     'Status, assignee, tags and comments have their own tools (set_ticket_status, assign_ticket, add_tag, add_comment). Closed tickets cannot be edited.',
     'Example: {"id": "SUP-42", "priorityName": "Urgent", "dueDate": "2026-12-01"}',
   ].join('\n'),
@@ -15,6 +15,7 @@ export const updateTicket = defineTool({
   annotations: OVERWRITE,
   input: z.strictObject({
     id: ticketRef(),
+    teamId: teamRef('Move to this team (new key; the old one keeps working)').optional(),
     title: z.string().trim().min(1).max(300).optional().describe('New title'),
     description: z.string().max(20_000).nullable().optional().describe('New description; null clears it'),
     priorityId: shortText().optional().describe('Priority id or name'),

@@ -6,7 +6,7 @@ import { conflict } from '../errors.js';
 import type { Json, VersionGuard } from './arguments.js';
 import { loadForChange, saveChange, type EventDraft, type LoadedTicket } from './changes.js';
 import { now, type Caller } from './context.js';
-import type { Result, ServiceDeps } from './deps.js';
+import type { Change, ServiceDeps } from './deps.js';
 import { agentOrCaller, agentRecord, agentRef, agentSummary, refuseInactive } from './participants.js';
 import { findAgent, type AgentRecord } from './refs.js';
 import { readTicketDetail } from './ticket-view.js';
@@ -72,7 +72,7 @@ async function loadAssignable(db: Db, caller: Caller, ref: string, expectedVersi
   return ticket;
 }
 
-export async function assignTicket(deps: ServiceDeps, caller: Caller, input: AssignTicketInput): Promise<Result<TicketDetail>> {
+export async function assignTicket(deps: ServiceDeps, caller: Caller, input: AssignTicketInput): Promise<Change<TicketDetail>> {
   return deps.engine.write(async (db) => {
     const at = now();
     const ticket = await loadAssignable(db, caller, input.id, input.expectedVersion, 'be assigned');
@@ -84,6 +84,7 @@ export async function assignTicket(deps: ServiceDeps, caller: Caller, input: Ass
     const who = agent ? agent.name : 'nobody';
     return {
       data,
+      changed,
       message: changed
         ? `Ticket ${ticket.key} assigned to ${who}${statusNote(ticket, data)}.`
         : `Ticket ${ticket.key} is already assigned to ${who}; nothing changed.`,
@@ -91,7 +92,7 @@ export async function assignTicket(deps: ServiceDeps, caller: Caller, input: Ass
   });
 }
 
-export async function takeover(deps: ServiceDeps, caller: Caller, input: TakeoverInput): Promise<Result<TicketDetail>> {
+export async function takeover(deps: ServiceDeps, caller: Caller, input: TakeoverInput): Promise<Change<TicketDetail>> {
   return deps.engine.write(async (db) => {
     const at = now();
     const ticket = await loadAssignable(db, caller, input.id, input.expectedVersion, 'be taken over');
@@ -126,6 +127,7 @@ export async function takeover(deps: ServiceDeps, caller: Caller, input: Takeove
     const forWhom = claimer.id === caller.agentId ? '' : ` for ${claimer.name}`;
     return {
       data,
+      changed,
       message: changed
         ? `Took over ticket ${ticket.key}${forWhom}${statusNote(ticket, data)}.`
         : `Ticket ${ticket.key} is already held by ${claimer.name}; nothing changed.`,

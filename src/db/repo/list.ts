@@ -18,6 +18,8 @@ export interface ListShape {
   due: boolean;
   includeDeleted: boolean;
   search: boolean;
+  /** One ticket, named by its key in `search`. */
+  ticket?: boolean;
   sort: TicketSort;
   after: boolean;
 }
@@ -77,6 +79,7 @@ function listQuery(db: Db, p: Record<string, unknown>, shape: ListShape) {
   if (shape.requestor) query = query.where('t.contact_id', '=', p.contact as string);
   if (shape.chat) query = query.where('t.chat_id', '=', p.chat as string);
   if (shape.due) query = query.where('t.due_date', '<', p.due as string);
+  if (shape.ticket) query = query.where('t.id', '=', p.ticket as string);
   if (!shape.includeDeleted) query = query.where('t.deleted_at', 'is', null);
   if (shape.sort === 'updated') {
     if (shape.search) query = query.where('t.seq', 'in', engineSql(db).search.seqs(match));
