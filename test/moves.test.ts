@@ -7,7 +7,7 @@ import type { Finding } from '../src/db/finding.js';
 import type { Caller } from '../src/service/context.js';
 import { TicketService } from '../src/service/service.js';
 import { createEngineDatabase, describeEngines, type EngineDatabase, type EngineKind } from './engines.js';
-import { call, connectInMemory, fails, ok } from './helpers.js';
+import { call, connectInMemory, fails, ok, spawnServer } from './helpers.js';
 
 /**
  * Moving a ticket to another team, restoring a deleted one, completing from open, and the
@@ -270,5 +270,27 @@ describeEngines('moves, restores, completion and bulk changes', (kind) => {
   it('leaves a database the doctor passes: moves, restores and bulk changes keep every invariant', async () => {
     await service.idle();
     expect((await doctor(kind)).filter((f) => !f.ok)).toEqual([]);
+  });
+});
+
+describe('a bulk change over stdio, through the built bin', () => {
+  it('closes resolved tickets, reports the one that cannot close, and writes each ticket\'s events', async () => {
+    const { client: bin } = await spawnServer(['--db', ':memory:']);
+    try {
+      const keys: string[] = [];
+      for (const title of ['Done one', 'Done two', 'Still open']) keys.push((await ok(bin, 'create_ticket', { title, requestorEmail: 'kim@example.com' })).ticketIdentifier);
+      await ok(bin, 'complete_ticket', { id: keys[0] });
+      await ok(bin, 'complete_ticket', { id: keys[1] });
+      const closed = await call(bin, 'set_ticket_status', { ids: keys, status: 'closed' });
+      expect(closed.status).toBe(true);
+      expect(closed.message).toBe(`2 of 3 tickets changed; 1 failed: ${keys[2]} INVALID_TRANSITION (data.results says why).`);
+      expect(closed.data.results.map((r: { key: string; ok: boolean }) => [r.key, r.ok])).toEqual([[keys[0], true], [keys[1], true], [keys[2], false]]);
+      for (const key of keys.slice(0, 2)) {
+        expect((await ok(bin, 'get_ticket_history', { id: key })).events.map((e: { type: string }) => e.type)).toEqual(['created', 'status_changed', 'status_changed', 'status_changed']);
+      }
+      expect((await ok(bin, 'get_ticket', { id: keys[2] })).status).toBe('open');
+    } finally {
+      await bin.close();
+    }
   });
 });
