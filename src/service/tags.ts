@@ -79,9 +79,13 @@ export async function addTag(deps: ServiceDeps, caller: Caller, input: TagTicket
       return { data: await readTicketDetail(deps, db, ticket.id), changed: false, message: `Ticket ${ticket.key} already has ${quoted(already)}; nothing changed.` };
     }
     if (attached.length + adding.length > MAX_TAGS_PER_TICKET) {
+      const names = quoted(adding.map((a) => a.tag));
+      const one = adding.length === 1;
       throw validationError(
-        `Ticket ${ticket.key} has ${attached.length} tags; adding ${quoted(adding.map((a) => a.tag))} would pass ${MAX_TAGS_PER_TICKET}, the most a ticket carries. Nothing was added.`,
-        { hint: 'Remove tags first (remove_tag), then add these.', details: { maxTags: MAX_TAGS_PER_TICKET } },
+        attached.length >= MAX_TAGS_PER_TICKET
+          ? `Ticket ${ticket.key} already has ${attached.length} tags, the most a ticket carries; ${names} ${one ? 'was' : 'were'} not added.`
+          : `Ticket ${ticket.key} has ${attached.length} tags; adding ${names} would pass ${MAX_TAGS_PER_TICKET}, the most a ticket carries. Nothing was added.`,
+        { hint: `Remove a tag first (remove_tag), then add ${one ? 'this one' : 'these'}.`, details: { maxTags: MAX_TAGS_PER_TICKET } },
       );
     }
     const events: EventDraft[] = [];
