@@ -1,6 +1,5 @@
-import { z } from 'zod';
-import { bulkResults, ticketDetail } from '../src/service/views.js';
-import { expectedVersion, oneOrMany, oneTagOrMany, tagRef, tagRefs, ticketRef, ticketRefs } from './args.js';
+import { ticketOrResults } from '../src/service/views.js';
+import { taggingInput } from './args.js';
 import { defineTool, SET } from './tool.js';
 
 export const addTag = defineTool({
@@ -13,17 +12,8 @@ export const addTag = defineTool({
   ].join('\n'),
   toolset: 'tags',
   annotations: SET,
-  input: z
-    .strictObject({
-      ticketId: ticketRef().optional(),
-      ticketIds: ticketRefs().optional(),
-      tagId: tagRef('The tag; a new name creates it').optional(),
-      tags: tagRefs('Or several tags').optional(),
-      expectedVersion,
-    })
-    .superRefine(oneOrMany('ticketId', 'ticketIds'))
-    .superRefine(oneTagOrMany),
-  output: z.union([ticketDetail, bulkResults]),
+  input: taggingInput('The tag; a new name creates it'),
+  output: ticketOrResults,
   run: (service, caller, { ticketId, ticketIds, ...args }) =>
     ticketIds ? service.addTagToTickets(caller, { ticketIds, ...args }) : service.addTag(caller, { ticketId: ticketId!, ...args }),
 });

@@ -43,10 +43,18 @@ export const oneOrMany =
     }
   };
 
-export const oneTagOrMany = exactlyOne('tagId', 'tags', 'tags');
-
-/** Several tags at once, bounded as a ticket's tags are. */
-export const tagRefs = (role: string) => z.array(shortText()).min(1).max(MAX_TAGS_PER_TICKET).describe(`${role}; up to ${MAX_TAGS_PER_TICKET}`);
+/** add_tag's and remove_tag's arguments: one ticket or several, one tag or several (up to a ticket's most). */
+export const taggingInput = (tagRole: string) =>
+  z
+    .strictObject({
+      ticketId: ticketRef().optional(),
+      ticketIds: ticketRefs().optional(),
+      tagId: tagRef(tagRole).optional(),
+      tags: z.array(shortText()).min(1).max(MAX_TAGS_PER_TICKET).describe(`Or several tags; up to ${MAX_TAGS_PER_TICKET}`).optional(),
+      expectedVersion,
+    })
+    .superRefine(oneOrMany('ticketId', 'ticketIds'))
+    .superRefine(exactlyOne('tagId', 'tags', 'tags'));
 
 export const agentRef = (role: string) =>
   shortText().describe(`${role}: an agent id, email, or exact name (any case)`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bulkResults, ticketDetail } from '../src/service/views.js';
+import { ticketOrResults } from '../src/service/views.js';
 import { agentRef, expectedVersion, oneOrMany, ticketRef, ticketRefs } from './args.js';
 import { defineTool, SET } from './tool.js';
 
@@ -21,6 +21,6 @@ export const assignTicket = defineTool({
       expectedVersion,
     })
     .superRefine(oneOrMany('id', 'ids')),
-  output: z.union([ticketDetail, bulkResults]),
+  output: ticketOrResults,
   run: (service, caller, { id, ids, ...args }) => (ids ? service.assignTickets(caller, { ids, ...args }) : service.assignTicket(caller, { id: id!, ...args })),
 });

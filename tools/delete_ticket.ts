@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bulkResults, ticketDetail } from '../src/service/views.js';
+import { ticketOrResults } from '../src/service/views.js';
 import { expectedVersion, oneOrMany, ticketRef, ticketRefs } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
@@ -22,6 +22,6 @@ export const deleteTicket = defineTool({
       expectedVersion,
     })
     .superRefine(oneOrMany('id', 'ids')),
-  output: z.union([ticketDetail, bulkResults]),
+  output: ticketOrResults,
   run: (service, caller, { id, ids, ...args }) => (ids ? service.deleteTickets(caller, { ids, ...args }) : service.deleteTicket(caller, { id: id!, ...args })),
 });

@@ -1,6 +1,5 @@
-import { z } from 'zod';
-import { bulkResults, ticketDetail } from '../src/service/views.js';
-import { expectedVersion, oneOrMany, oneTagOrMany, tagRef, tagRefs, ticketRef, ticketRefs } from './args.js';
+import { ticketOrResults } from '../src/service/views.js';
+import { taggingInput } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
 export const removeTag = defineTool({
@@ -12,17 +11,8 @@ export const removeTag = defineTool({
   ].join('\n'),
   toolset: 'tags',
   annotations: OVERWRITE,
-  input: z
-    .strictObject({
-      ticketId: ticketRef().optional(),
-      ticketIds: ticketRefs().optional(),
-      tagId: tagRef('The tag').optional(),
-      tags: tagRefs('Or several tags').optional(),
-      expectedVersion,
-    })
-    .superRefine(oneOrMany('ticketId', 'ticketIds'))
-    .superRefine(oneTagOrMany),
-  output: z.union([ticketDetail, bulkResults]),
+  input: taggingInput('The tag'),
+  output: ticketOrResults,
   run: (service, caller, { ticketId, ticketIds, ...args }) =>
     ticketIds ? service.removeTagFromTickets(caller, { ticketIds, ...args }) : service.removeTag(caller, { ticketId: ticketId!, ...args }),
 });

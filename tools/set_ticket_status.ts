@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bulkResults, ticketDetail } from '../src/service/views.js';
+import { ticketOrResults } from '../src/service/views.js';
 import { expectedVersion, oneOrMany, statusRef, ticketRef, ticketRefs } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
@@ -22,6 +22,6 @@ export const setTicketStatus = defineTool({
       expectedVersion,
     })
     .superRefine(oneOrMany('id', 'ids')),
-  output: z.union([ticketDetail, bulkResults]),
+  output: ticketOrResults,
   run: (service, caller, { id, ids, ...args }) => (ids ? service.setTicketsStatus(caller, { ids, ...args }) : service.setTicketStatus(caller, { id: id!, ...args })),
 });

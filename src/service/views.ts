@@ -115,6 +115,9 @@ export const bulkResults = z.object({
 });
 export type BulkResults = z.infer<typeof bulkResults>;
 
+/** What a tool that takes one ticket or several answers: the ticket, or every ticket's outcome. */
+export const ticketOrResults = z.union([ticketDetail, bulkResults]);
+
 export const ticketRow = z.object({
   key: z.string(),
   title: z.string(),
