@@ -143,7 +143,11 @@ export async function runModelPrompts(client: Client, asPriya: () => Promise<Cli
     refund = first.data?.ticketIdentifier ?? '';
     await call('create_ticket', { title: 'Refund please', requestorEmail: 'lee@customer.example', chatId }, await asPriya());
   });
-  await step('22 Tom leaves, Otto takes his work', () => call('update_agent', { id: 'tom@acme.example', active: false, reassignTo: 'Otto' }), {
+  // An AI may not deactivate a human: the refusal says so and offers the handover alone.
+  await step('22 Tom leaves, Otto takes his work', async () => {
+    const refused = await call('update_agent', { id: 'tom@acme.example', active: false, reassignTo: 'Otto' });
+    if (!refused.status) await call('update_agent', { id: 'tom@acme.example', reassignTo: 'Otto' });
+  }, {
     tool: 'update_agent',
     arg: 'reassignTo',
   });

@@ -18,7 +18,8 @@ export const SERVER_INSTRUCTIONS = `ticket-mcp is a helpdesk: tickets with a lif
 - Refer to tickets by key (SUP-42) or id; agents by id, email or exact name; teams by id, identifier (SUP) or name; tags by id or name.
 - Lifecycle: open → pending → resolved → closed; pending or resolved can be reopened; closed is final.
 - To start work on a ticket yourself, use takeover: it fails with CONFLICT if another agent holds the ticket. To hand a ticket to someone else, use assign_ticket. Finish with complete_ticket.
-- Every answer is {data, status, message, timestamp}. When status is false, read error.code and error.hint, fix the call and retry.`;
+- Every answer is {data, status, message, timestamp}. When status is false, read error.code and error.hint, fix the call and retry.
+- A call with ids (several tickets) changes each on its own; status is true once all were tried: data.results and the message name any that failed.`;
 
 export interface ServerOptions {
   /** Who every call acts as, and in which workspace. */

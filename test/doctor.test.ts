@@ -34,7 +34,7 @@ describe('ticket-mcp doctor', () => {
     expect(failing(healthy)).toEqual([]);
     const run = spawnSync(process.execPath, [CLI, 'doctor', '--db', healthy], { encoding: 'utf8' });
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/\(5 tickets\)/);
+    expect(run.stdout).toMatch(/\(6 tickets\)/);
     expect(run.stdout).toMatch(/All 14 checks passed\./);
   });
 
@@ -46,6 +46,10 @@ describe('ticket-mcp doctor', () => {
     ['tag', "DELETE FROM ticket_tags WHERE rowid IN (SELECT rowid FROM ticket_tags LIMIT 1)", 'tags against history'],
     ['numbering', 'UPDATE teams SET ticket_counter = ticket_counter + 1', 'team numbering'],
     ['deleted', 'UPDATE tickets SET deleted_at = NULL WHERE number = 2', 'deletion against history'],
+    // SUP-4 was deleted, then restored: its latest such event says it is not deleted.
+    ['restored', "UPDATE tickets SET deleted_at = '2026-01-01T00:00:00.000Z' WHERE number = 4", 'deletion against history'],
+    // ENG-1 moved to SUP-6: ENG's counter counts the key it keeps.
+    ['former key', 'DELETE FROM former_ticket_keys', 'team numbering'],
     ['fts', 'DELETE FROM ticket_search WHERE rowid = (SELECT min(rowid) FROM ticket_search)', 'full-text index'],
     ['fts title', "UPDATE ticket_search SET title = 'other words' WHERE rowid = (SELECT min(rowid) FROM ticket_search)", 'full-text index'],
     ['comment index', "INSERT INTO comment_search (comment_search) VALUES ('delete-all')", 'full-text index'],

@@ -181,7 +181,9 @@ class SetStatus extends TicketCommand {
     if (!this.viaComplete && this.word.trim() === '') predicted = { ok: false, code: 'VALIDATION_ERROR' };
     else if (!to) predicted = { ok: false, code: 'VALIDATION_ERROR' };
     predicted ??= frozen(ticket);
-    if (!predicted && ticket!.status !== to && !ALLOWED.has(`${ticket!.status}>${to}`)) predicted = { ok: false, code: 'INVALID_TRANSITION' };
+    // complete_ticket resolves an open ticket through pending, in one change.
+    const throughPending = this.viaComplete && ticket?.status === 'open';
+    if (!predicted && ticket!.status !== to && !ALLOWED.has(`${ticket!.status}>${to}`) && !throughPending) predicted = { ok: false, code: 'INVALID_TRANSITION' };
     // complete_ticket is a move: a ticket already resolved cannot be resolved again.
     if (!predicted && this.viaComplete && ticket!.status === 'resolved') predicted = { ok: false, code: 'INVALID_TRANSITION' };
     const envelope = this.viaComplete

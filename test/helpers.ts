@@ -49,9 +49,9 @@ export async function openAtVersion(path: string, version: number): Promise<{ se
 }
 
 /**
- * A small helpdesk whose every invariant holds, written through the service: five
- * tickets, tags added and one removed, comments, assignments, one deletion. The
- * doctors of both engines start from it.
+ * A small helpdesk whose every invariant holds, written through the service: six
+ * tickets, tags added and one removed, comments, assignments, one deletion, one deletion
+ * undone, and one ticket moved from ENG-1 to SUP-6. The doctors of both engines start from it.
  */
 export async function seedHealthyHelpdesk(path: string): Promise<void> {
   const { service, caller } = await openService(path);
@@ -64,6 +64,11 @@ export async function seedHealthyHelpdesk(path: string): Promise<void> {
     if (i === 4) await service.removeTag(caller, { ticketId: t.id, tagId: 'billing' });
   }
   await service.deleteTicket(caller, { id: 'SUP-2', confirm: true });
+  await service.deleteTicket(caller, { id: 'SUP-4', confirm: true });
+  await service.restoreTicket(caller, { id: 'SUP-4' });
+  await service.createTeam(caller, { name: 'Engineering', identifier: 'ENG' });
+  const { data: misrouted } = await service.createTicket(caller, { title: 'Misrouted', requestorEmail: 'r@example.com', teamId: 'ENG' });
+  await service.updateTicket(caller, { id: misrouted.id, teamId: 'SUP' });
   await service.close();
 }
 

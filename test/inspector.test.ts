@@ -25,7 +25,7 @@ describe('the MCP Inspector CLI', () => {
   it('lists the tools of the stdio server, with portable input schemas', () => {
     const listed = inspect(stdio, '--method', 'tools/list', '--strict');
     expect(listed.code, listed.stderr).toBe(0);
-    expect(listed.json().tools).toHaveLength(21);
+    expect(listed.json().tools).toHaveLength(22);
     expect(listed.stderr).toMatch(/^0 errors, \d+ warnings across/m);
     expect(listed.stderr).not.toContain('Path: inputSchema');
   });
@@ -37,7 +37,7 @@ describe('the MCP Inspector CLI', () => {
     const read = inspect(stdio, '--method', 'resources/read', '--uri', 'ticket://SUP-1');
     expect(read.code, read.stderr).toBe(0);
     expect(read.json().contents[0].text).toContain('# SUP-1: Disk full');
-    const refused = inspect(stdio, '--method', 'tools/call', '--tool-name', 'complete_ticket', '--tool-arg', 'id=SUP-1');
+    const refused = inspect(stdio, '--method', 'tools/call', '--tool-name', 'set_ticket_status', '--tool-arg', 'id=SUP-1', '--tool-arg', 'status=closed');
     expect(refused.code).toBe(5);
     expect(refused.json().structuredContent.error.code).toBe('INVALID_TRANSITION');
   });

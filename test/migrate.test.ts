@@ -49,7 +49,7 @@ const runMigrate = (from: string, database: TestDatabase) => {
 };
 
 /** Tables whose tools are being built (links, moves): each leaves this list when writeHelpdesk fills it. */
-const NOT_SEEDED_YET: string[] = ['ticket_links', 'former_ticket_keys'];
+const NOT_SEEDED_YET: string[] = ['ticket_links'];
 
 /** Sessions as an agent runtime drives them, in the default workspace and a second one. */
 async function writeHelpdesk(): Promise<void> {
@@ -81,6 +81,9 @@ async function writeHelpdesk(): Promise<void> {
   }
   await ok(client, 'remove_tag', { ticketId: keys[1], tagId: 'billing' });
   await ok(client, 'delete_ticket', { id: keys[2], confirm: true, reason: 'duplicate' });
+  // A move leaves a former key behind, which the copy must carry: the old key still finds the ticket.
+  const moved = await ok(client, 'update_ticket', { id: keys[4], teamId: 'ENG' });
+  expect((await ok(client, 'get_ticket', { id: keys[4] })).ticketIdentifier).toBe(moved.ticketIdentifier);
   await client.close();
 
   expect(bin(['workspaces', 'create', 'Globex', '--db', source]).status).toBe(0);
@@ -128,9 +131,9 @@ describePg('ticket-mcp migrate (SQLite → PostgreSQL)', () => {
       expect(expected.workspaces).toHaveLength(2);
       expect(expected.comments!.some((c) => c.is_internal === 1)).toBe(true);
       expect(expected.tickets!.some((t) => t.deleted_at !== null)).toBe(true);
-      // Every table of PostgreSQL's schema is copied, save its record of migrations.
+      // Every table of PostgreSQL's schema is copied, save its record of migrations and the console's sign-ins.
       const { rows } = await client.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1`);
-      expect(rows.map((r) => r.t)).toEqual([...COPIED_TABLES, 'schema_migrations'].sort());
+      expect(rows.map((r) => r.t)).toEqual([...COPIED_TABLES, 'console_sessions', 'schema_migrations'].sort());
     } finally {
       await client.end();
     }

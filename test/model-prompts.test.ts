@@ -38,6 +38,7 @@ describe('the 28 everyday prompts', () => {
       '19 assign to Sam (no Sam): assign_ticket NOT_FOUND',
       '20 a second Priya Shah: assign_ticket AMBIGUOUS',
       '21 one ticket per chat: create_ticket CONFLICT',
+      '22 Tom leaves, Otto takes his work: update_agent FORBIDDEN',
     ]);
   });
 

@@ -34,6 +34,8 @@ const cases: [string, string, string][] = [
   ['tag event', "INSERT INTO events (workspace_id, ticket_id, type, actor_id, ticket_version, data, created_at) SELECT tt.workspace_id, tt.ticket_id, 'tag_removed', tt.created_by, 1, json_build_object('tagId', tt.tag_id)::text, tt.created_at FROM ticket_tags tt LIMIT 1", 'tags against history'],
   ['numbering', 'UPDATE teams SET ticket_counter = ticket_counter + 1', 'team numbering'],
   ['deleted', 'UPDATE tickets SET deleted_at = NULL WHERE number = 2', 'deletion against history'],
+  ['restored', "UPDATE tickets SET deleted_at = '2026-01-01T00:00:00.000Z' WHERE number = 4", 'deletion against history'],
+  ['former key', 'DELETE FROM former_ticket_keys', 'team numbering'],
   ['deleted event', "INSERT INTO events (workspace_id, ticket_id, type, actor_id, ticket_version, data, created_at) SELECT workspace_id, id, 'deleted', created_by, version, '{}', updated_at FROM tickets WHERE number = 5", 'deletion against history'],
   ['creation event', "INSERT INTO events (workspace_id, ticket_id, type, actor_id, ticket_version, data, created_at) SELECT workspace_id, ticket_id, type, actor_id, 1, data, created_at FROM events WHERE type = 'created' ORDER BY seq LIMIT 1", 'creation'],
   [
@@ -92,7 +94,7 @@ describePg('ticket-mcp doctor on PostgreSQL', () => {
     expect((await examinePostgres(client)).filter((f) => !f.ok)).toEqual([]);
     const run = bin(['doctor', '--db', database.url]);
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/\(5 tickets\)/);
+    expect(run.stdout).toMatch(/\(6 tickets\)/);
     expect(run.stdout).toMatch(/ok {4}full-text index: every ticket's and comment's search vector is generated from its text/);
     expect(run.stdout).toMatch(/All 13 checks passed\./);
   });

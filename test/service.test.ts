@@ -487,13 +487,27 @@ describeEngines('the ticket service', (kind) => {
       expect(comments.map((c) => [c.author, c.body])).toEqual([['Omar Haddad', 'Replaced the fuser']]);
     });
 
-    it('is refused from open with how to get to pending, and from resolved', async () => {
+    it('resolves an open ticket through pending in one change, its comment an internal note if asked', async () => {
       const open = await newTicket();
-      const error = await refused(service.completeTicket(me, { id: open.id, comment: 'x' }), 'INVALID_TRANSITION');
-      expect(error.extras.hint).toContain('take it over');
-      expect((await eventTypes(open.id))).toEqual(['created']);
-      expect((await service.getTicket(me, { id: open.id })).data.commentCount).toBe(0);
-      await refused(service.completeTicket(me, { id: (await ticketIn('resolved')).id }), 'INVALID_TRANSITION');
+      const done = await service.completeTicket(me, { id: open.id, comment: 'Cleared the queue', internal: true });
+      expect(done.message).toBe(`Ticket ${open.ticketIdentifier}: status open → pending → resolved. Completed by Assistant <assistant@ticket-mcp.local>.`);
+      expect(done.data).toMatchObject({ status: 'resolved', version: 2, completedById: me.agentId });
+      expect(done.data.ongoingAt).not.toBeNull();
+      expect((await events(open.id)).slice(1)).toMatchObject([
+        { type: 'comment_added', data: { body: 'Cleared the queue', internal: true } },
+        { type: 'status_changed', data: { from: 'open', to: 'pending' } },
+        { type: 'status_changed', data: { from: 'pending', to: 'resolved', completedBy: { id: me.agentId } } },
+      ]);
+      const versions = await service.engine.reader.selectFrom('events').select('ticket_version').where('ticket_id', '=', open.id).orderBy('seq').execute();
+      expect(versions.map((v) => v.ticket_version)).toEqual([1, 2, 2, 2]);
+    });
+
+    it('is refused from resolved and closed, changing nothing', async () => {
+      const resolved = await ticketIn('resolved');
+      const error = await refused(service.completeTicket(me, { id: resolved.id, comment: 'x' }), 'INVALID_TRANSITION');
+      expect(error.extras.details).toEqual({ currentStatus: 'resolved', allowedStatuses: ['open', 'closed'] });
+      expect((await service.getTicket(me, { id: resolved.id })).data).toMatchObject({ commentCount: 0, version: resolved.version });
+      await refused(service.completeTicket(me, { id: (await ticketIn('closed')).id }), 'INVALID_TRANSITION');
     });
   });
 

@@ -48,6 +48,7 @@ describe('tools/list', () => {
       'remove_tag',
       'get_ticket_history',
       'delete_ticket',
+      'restore_ticket',
       'create_agent',
       'update_agent',
       'list_agents',

@@ -117,9 +117,9 @@ describeEngines('every tool', (kind) => {
     it('names an unknown argument and suggests the right one', async () => {
       const error = await fails(client, 'assign_ticket', { ticket_id: 'SUP-1', assignedAgentId: 'x' }, 'VALIDATION_ERROR');
       expect(error.message).toBe(
-        'Invalid arguments for assign_ticket: `id` is required; unknown argument `ticket_id` (did you mean `id`?).',
+        'Invalid arguments for assign_ticket: unknown argument `ticket_id` (did you mean `id`?); `id`: required, or `ids` for several tickets.',
       );
-      expect(error.hint).toBe('assign_ticket takes: id (required), assignedAgentId (required), expectedVersion, detail.');
+      expect(error.hint).toBe('assign_ticket takes: id, ids, assignedAgentId (required), expectedVersion, detail.');
     });
 
     it('names a wrong type, a missing field, a bad enum and a bad email', async () => {
@@ -203,7 +203,7 @@ describeEngines('every tool', (kind) => {
       expect(ambiguous.candidates).toHaveLength(2);
       const stale = await fails(client, 'update_ticket', { id: t.id, title: 'y', expectedVersion: 3 }, 'CONFLICT');
       expect(stale.details).toEqual({ currentVersion: 1 });
-      const early = await fails(client, 'complete_ticket', { id: t.id }, 'INVALID_TRANSITION');
+      const early = await fails(client, 'set_ticket_status', { id: t.id, status: 'closed' }, 'INVALID_TRANSITION');
       expect(early.details).toEqual({ currentStatus: 'open', allowedStatuses: ['pending'] });
       await ok(client, 'assign_ticket', { id: t.id, assignedAgentId: 'sam1@example.com' });
       const held = await fails(client, 'takeover', { id: t.id }, 'CONFLICT');

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { invisibleCharacter, invisibleMessage } from '../src/service/invisible.js';
+import { MAX_BULK } from '../src/service/bulk.js';
 import { MAX_REFERENCES } from '../src/service/refs.js';
 import { METADATA_MAX_BYTES } from '../src/service/edits.js';
+import { MAX_TAGS_PER_TICKET } from '../src/service/tags.js';
 
 /** Argument schemas several tools share, so each form is described the same way everywhere. */
 
@@ -10,6 +12,50 @@ export const shortText = () => z.string().trim().min(1).max(200);
 
 export const ticketRef = (role = 'The ticket') =>
   shortText().describe(`${role}: key ("SUP-42") or id`);
+
+/**
+ * The bulk form of a ticket argument (`ids` beside `id`, `ticketIds` beside `ticketId`):
+ * every bulk tool takes this one definition.
+ */
+export const ticketRefs = () =>
+  z.array(shortText()).min(1).max(MAX_BULK).describe(`Or up to ${MAX_BULK} tickets, each its own change`);
+
+type Refinement = (args: Record<string, unknown>, ctx: z.core.$RefinementCtx<Record<string, unknown>>) => void;
+
+/** Exactly one of two arguments; the issue names the first, so the error reads as its own. */
+const exactlyOne =
+  (single: string, many: string, several: string): Refinement =>
+  (args, ctx) => {
+    if (args[single] === undefined && args[many] === undefined) {
+      ctx.addIssue({ code: 'custom', path: [single], message: `required, or \`${many}\` for several ${several}` });
+    } else if (args[single] !== undefined && args[many] !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [single], message: `give it or \`${many}\`, not both` });
+    }
+  };
+
+/** A bulk tool's check: one ticket or a list of them, and a version only for one ticket. */
+export const oneOrMany =
+  (single: string, many: string): Refinement =>
+  (args, ctx) => {
+    exactlyOne(single, many, 'tickets')(args, ctx);
+    if (args[many] !== undefined && args.expectedVersion !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['expectedVersion'], message: `applies to one ticket: leave it out with \`${many}\`` });
+    }
+  };
+
+/** add_tag's and remove_tag's arguments: one ticket or several, one tag or several (up to a ticket's most). */
+export const taggingInput = (tagRole: string) =>
+  z
+    .strictObject({
+      ticketId: ticketRef().optional(),
+      ticketIds: ticketRefs().optional(),
+      tagId: tagRef(tagRole).optional(),
+      tags: z.array(shortText()).min(1).max(MAX_TAGS_PER_TICKET).describe(`Or several tags; up to ${MAX_TAGS_PER_TICKET}`).optional(),
+      expectedVersion,
+      detail,
+    })
+    .superRefine(oneOrMany('ticketId', 'ticketIds'))
+    .superRefine(exactlyOne('tagId', 'tags', 'tags'));
 
 export const agentRef = (role: string) =>
   shortText().describe(`${role}: agent id, email or exact name`);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { answerTicket } from '../src/service/ticket-answer.js';
-import { ticketAnswer } from '../src/service/views.js';
-import { agentRef, detail, expectedVersion, ticketRef } from './args.js';
+import { ticketOrResults } from '../src/service/views.js';
+import { agentRef, detail, expectedVersion, oneOrMany, ticketRef, ticketRefs } from './args.js';
 import { defineTool, SET } from './tool.js';
 
 export const assignTicket = defineTool({
@@ -14,12 +14,16 @@ export const assignTicket = defineTool({
   ].join('\n'),
   toolset: 'tickets',
   annotations: SET,
-  input: z.strictObject({
-    id: ticketRef(),
-    assignedAgentId: agentRef('New assignee').nullable(),
-    expectedVersion,
-    detail,
-  }),
-  output: ticketAnswer,
-  run: async (service, caller, { detail, ...args }) => answerTicket(await service.assignTicket(caller, args), detail),
+  input: z
+    .strictObject({
+      id: ticketRef().optional(),
+      ids: ticketRefs().optional(),
+      assignedAgentId: agentRef('New assignee').nullable(),
+      expectedVersion,
+      detail,
+    })
+    .superRefine(oneOrMany('id', 'ids')),
+  output: ticketOrResults,
+  run: async (service, caller, { id, ids, detail, ...args }) =>
+    ids ? service.assignTickets(caller, { ids, ...args }) : answerTicket(await service.assignTicket(caller, { id: id!, ...args }), detail),
 });

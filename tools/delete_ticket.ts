@@ -1,26 +1,30 @@
 import { z } from 'zod';
 import { answerTicket } from '../src/service/ticket-answer.js';
-import { ticketAnswer } from '../src/service/views.js';
-import { detail, expectedVersion, ticketRef } from './args.js';
+import { ticketOrResults } from '../src/service/views.js';
+import { detail, expectedVersion, oneOrMany, ticketRef, ticketRefs } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
 export const deleteTicket = defineTool({
   name: 'delete_ticket',
   title: 'Delete ticket',
   description: [
-    'Delete a ticket (soft): it leaves lists and can no longer change; get_ticket and its history still show it. Needs confirm: true.',
+    'Delete a ticket (soft): it leaves lists and can no longer change; get_ticket and its history still show it, and restore_ticket brings it back. Needs confirm: true.',
     'Prefer set_ticket_status closed for finished work; delete only spam, duplicates and mistakes.',
     'Example: {"id": "SUP-42", "confirm": true, "reason": "Duplicate of SUP-40"}',
   ].join('\n'),
   toolset: 'tickets',
   annotations: OVERWRITE,
-  input: z.strictObject({
-    id: ticketRef(),
-    confirm: z.literal(true).describe('Must be true'),
-    reason: z.string().trim().min(1).max(1_000).optional().describe('Why; kept in the history'),
-    expectedVersion,
-    detail,
-  }),
-  output: ticketAnswer,
-  run: async (service, caller, { detail, ...args }) => answerTicket(await service.deleteTicket(caller, args), detail),
+  input: z
+    .strictObject({
+      id: ticketRef().optional(),
+      ids: ticketRefs().optional(),
+      confirm: z.literal(true).describe('Must be true'),
+      reason: z.string().trim().min(1).max(1_000).optional().describe('Why; kept in the history'),
+      expectedVersion,
+      detail,
+    })
+    .superRefine(oneOrMany('id', 'ids')),
+  output: ticketOrResults,
+  run: async (service, caller, { id, ids, detail, ...args }) =>
+    ids ? service.deleteTickets(caller, { ids, ...args }) : answerTicket(await service.deleteTicket(caller, { id: id!, ...args }), detail),
 });

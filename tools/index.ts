@@ -14,6 +14,7 @@ import { listTags } from './list_tags.js';
 import { listTeams } from './list_teams.js';
 import { listTickets } from './list_tickets.js';
 import { removeTag } from './remove_tag.js';
+import { restoreTicket } from './restore_ticket.js';
 import { setTicketStatus } from './set_ticket_status.js';
 import { takeover } from './takeover.js';
 import { updateAgent } from './update_agent.js';
@@ -36,6 +37,7 @@ export const tools: readonly Tool[] = [
   removeTag,
   getTicketHistory,
   deleteTicket,
+  restoreTicket,
   createAgent,
   updateAgent,
   listAgents,

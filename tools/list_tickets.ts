@@ -33,7 +33,7 @@ export const listTickets = defineTool({
       .min(1)
       .max(200)
       .optional()
-      .describe('Words that must all appear in the title, description or comments, in any form ("refunds" finds "refund")'),
+      .describe('Words that must all appear in the title, description or comments, in any form ("refunds" finds "refund"); or a ticket key'),
     sort: z
       .enum(TICKET_SORTS)
       .optional()

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { answerTicket } from '../src/service/ticket-answer.js';
-import { ticketAnswer } from '../src/service/views.js';
-import { detail, expectedVersion, statusRef, ticketRef } from './args.js';
+import { ticketOrResults } from '../src/service/views.js';
+import { detail, expectedVersion, oneOrMany, statusRef, ticketRef, ticketRefs } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
 export const setTicketStatus = defineTool({
@@ -14,13 +14,17 @@ export const setTicketStatus = defineTool({
   ].join('\n'),
   toolset: 'tickets',
   annotations: OVERWRITE,
-  input: z.strictObject({
-    id: ticketRef(),
-    status: statusRef('New status'),
-    comment: z.string().trim().min(1).max(20_000).optional().describe('Why; added as a comment'),
-    expectedVersion,
-    detail,
-  }),
-  output: ticketAnswer,
-  run: async (service, caller, { detail, ...args }) => answerTicket(await service.setTicketStatus(caller, args), detail),
+  input: z
+    .strictObject({
+      id: ticketRef().optional(),
+      ids: ticketRefs().optional(),
+      status: statusRef('New status'),
+      comment: z.string().trim().min(1).max(20_000).optional().describe('Why; added as a comment'),
+      expectedVersion,
+      detail,
+    })
+    .superRefine(oneOrMany('id', 'ids')),
+  output: ticketOrResults,
+  run: async (service, caller, { id, ids, detail, ...args }) =>
+    ids ? service.setTicketsStatus(caller, { ids, ...args }) : answerTicket(await service.setTicketStatus(caller, { id: id!, ...args }), detail),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { agent } from '../src/service/views.js';
+import { agentUpdate } from '../src/service/views.js';
 import { agentRef, email, recordName, refList, teamRef } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
@@ -7,7 +7,7 @@ export const updateAgent = defineTool({
   name: 'update_agent',
   title: 'Update agent',
   description: [
-    'Change an agent: name, email, kind, active, team memberships. A deactivated agent keeps their tickets but gets no new ones.',
+    'Change an agent: name, email, kind, active, team memberships. A deactivated agent keeps their tickets, unless reassignTo hands them over, and gets no new ones.',
     'Example: {"id": "priya@example.com", "addTeams": ["ENG"], "active": true}',
   ].join('\n'),
   toolset: 'directory',
@@ -20,7 +20,8 @@ export const updateAgent = defineTool({
     active: z.boolean().optional().describe('false deactivates: no new assignments'),
     addTeams: refList(teamRef('Team'), 'Teams to join').optional(),
     removeTeams: refList(teamRef('Team'), 'Teams to leave').optional(),
+    reassignTo: agentRef('Who takes their open and pending tickets').optional(),
   }),
-  output: agent,
+  output: agentUpdate,
   run: (service, caller, args) => service.updateAgent(caller, args),
 });

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { answerTicket } from '../src/service/ticket-answer.js';
 import { ticketAnswer } from '../src/service/views.js';
-import { attachmentUrls, customFieldValues, detail, email, expectedVersion, instant, metadata, shortText, ticketRef, visible } from './args.js';
+import { attachmentUrls, customFieldValues, detail, email, expectedVersion, instant, metadata, shortText, teamRef, ticketRef, visible } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
 export const updateTicket = defineTool({
   name: 'update_ticket',
   title: 'Update ticket',
   description: [
-    'Change a ticket\'s fields (title, description, priority, due date, metadata …): only those you pass; null clears one. Status, assignee, tags and comments have their own tools. Closed tickets cannot be edited.',
+    'Change a ticket\'s fields (title, description, priority, due date, team, metadata …): only those you pass; null clears one. Status, assignee, tags and comments have their own tools. Closed tickets cannot be edited.',
     'Example: {"id": "SUP-42", "priorityName": "Urgent", "dueDate": "2026-12-01"}',
   ].join('\n'),
   toolset: 'tickets',
@@ -16,6 +16,7 @@ export const updateTicket = defineTool({
   input: z.strictObject({
     id: ticketRef(),
     title: z.string().trim().min(1).max(300).optional().describe('New title'),
+    teamId: teamRef('Move to this team (new key; the old one keeps working)').optional(),
     description: z.string().max(20_000).nullable().optional().describe('New description'),
     priorityId: shortText().optional().describe('Priority id; see priorityName'),
     priorityName: shortText().optional().describe('Priority: Low, Medium, High or Urgent'),

@@ -62,10 +62,11 @@ export function historyChecks(d: DoctorDialect): [string, string, string][] {
     ],
     [
       'deletion against history',
-      'deleted ticket has its deleted event, and no other has one',
-      `SELECT ${TICKET_KEY} AS key, CASE WHEN t.deleted_at IS NULL THEN 'deleted event, not deleted' ELSE 'deleted, no event' END AS why
+      'ticket is deleted exactly when its latest deleted or restored event is a deletion',
+      `SELECT ${TICKET_KEY} AS key, CASE WHEN t.deleted_at IS NULL THEN 'deleted by its history, not deleted' ELSE 'deleted, not by its history' END AS why
        FROM tickets t
-       WHERE (t.deleted_at IS NOT NULL) <> EXISTS (SELECT 1 FROM events e WHERE e.ticket_id = t.id AND e.type = 'deleted')`,
+       WHERE (t.deleted_at IS NOT NULL) <> coalesce((SELECT e.type = 'deleted' FROM events e
+         WHERE e.ticket_id = t.id AND e.type IN ('deleted', 'restored') ORDER BY e.seq DESC LIMIT 1), false)`,
     ],
     [
       'comments against history',
@@ -94,10 +95,10 @@ export function historyChecks(d: DoctorDialect): [string, string, string][] {
     ],
     [
       'team numbering',
-      'team numbers its tickets 1, 2, 3, … with no gap, up to its counter',
-      `SELECT tm.identifier AS key, 'counter ' || tm.ticket_counter || ', ' || count(t.seq) || ' tickets, highest ' || coalesce(max(t.number), 0) AS why
-       FROM teams tm LEFT JOIN tickets t ON t.team_id = tm.id
-       GROUP BY tm.id HAVING count(t.seq) <> tm.ticket_counter OR coalesce(max(t.number), 0) <> tm.ticket_counter`,
+      "team's keys (its tickets' and those tickets that moved away had) number 1, 2, 3, … with no gap, up to its counter",
+      `SELECT tm.identifier AS key, 'counter ' || tm.ticket_counter || ', ' || count(k.number) || ' keys, highest ' || coalesce(max(k.number), 0) AS why
+       FROM teams tm LEFT JOIN (SELECT team_id, number FROM tickets UNION ALL SELECT team_id, number FROM former_ticket_keys) k ON k.team_id = tm.id
+       GROUP BY tm.id HAVING count(k.number) <> tm.ticket_counter OR coalesce(max(k.number), 0) <> tm.ticket_counter`,
     ],
   ];
 }

@@ -103,6 +103,34 @@ export function statusMove(
 }
 
 /**
+ * The moves that bring a ticket to `to` through one intermediate status when there is no
+ * direct move (open → pending → resolved), each checked by statusMove; a direct move
+ * when there is one. INVALID_TRANSITION (statusMove's) when neither exists.
+ */
+export function statusPath(
+  ticket: TicketState,
+  to: StatusName,
+  at: string,
+  agentId: string,
+  hint?: string,
+): { patch: StatusPatch; events: { type: 'status_changed'; data: Record<string, unknown> }[] } {
+  const from = ticket.status as StatusName;
+  const direct = nextStatuses(from);
+  const via = direct.includes(to) ? undefined : direct.find((step) => nextStatuses(step).includes(to));
+  const steps = via === undefined ? [to] : [via, to];
+  const patch = {} as StatusPatch;
+  const events: { type: 'status_changed'; data: Record<string, unknown> }[] = [];
+  let current = ticket;
+  for (const step of steps) {
+    const move = statusMove(current, step, at, agentId, hint);
+    Object.assign(patch, move.patch);
+    events.push(move.event);
+    current = { ...current, status: step };
+  }
+  return { patch, events };
+}
+
+/**
  * A ticket a change may apply to: not deleted; unless the change may touch closed tickets
  * (`action` undefined), not closed; and, when the caller says which version it read, still
  * at that version. Closed is checked before the version: a retry with a fresh version
@@ -111,7 +139,7 @@ export function statusMove(
 export function refuseUnchangeable(ticket: TicketState, expectedVersion: number | undefined, action: string | undefined): void {
   if (ticket.deleted_at) {
     throw invalidTransition(`Ticket ${ticket.key} was deleted at ${ticket.deleted_at}; a deleted ticket cannot ${action ?? 'change'}.`, {
-      hint: 'Create a new ticket if the issue still needs work.',
+      hint: 'Bring it back first with restore_ticket, or create a new ticket.',
       details: { deletedAt: ticket.deleted_at },
     });
   }

@@ -41,7 +41,7 @@ export async function refuseForbiddenChange(db: Db, caller: Caller, target: Agen
     if (target.kind === 'human' && touched.length > 0) {
       throw forbidden(
         `An AI agent cannot change a human agent's ${touched.join(' or ')}; ${who} is human.`,
-        'Ask a human agent to make this change; team memberships (addTeams, removeTeams) you may change.',
+        'Ask a human agent to make this change. You may change their teams (addTeams, removeTeams) and hand their open work over (reassignTo, without active).',
       );
     }
   }

@@ -17,7 +17,11 @@ import { newId, now, type Caller } from './context.js';
 import type { Result, ServiceDeps } from './deps.js';
 import { more, nameCursor, plural, type Paging } from './paging.js';
 import { findAgent, findTeam, findTeams, type AgentRecord } from './refs.js';
-import type { Agent, AgentPage } from './views.js';
+import type { Agent, AgentPage, AgentUpdate } from './views.js';
+import { assignTicket } from './assignment.js';
+import { eachTicket, MAX_BULK } from './bulk.js';
+import { refuseInactive } from './participants.js';
+import { liveTicketIdsOf } from '../db/repo/tickets.js';
 
 export async function readAgent(db: Db, agentId: string): Promise<Agent> {
   const agent = await agentRow(db, agentId);
@@ -106,21 +110,28 @@ export interface UpdateAgentInput {
   active?: boolean;
   addTeams?: string[];
   removeTeams?: string[];
+  /** Who takes over the agent's open and pending tickets (typically with active: false). */
+  reassignTo?: string;
 }
 
-export async function updateAgent(deps: ServiceDeps, caller: Caller, input: UpdateAgentInput): Promise<Result<Agent>> {
-  const { id, addTeams, removeTeams, ...fields } = input;
-  if ([...Object.values(fields), addTeams, removeTeams].every((v) => v === undefined)) {
+export async function updateAgent(deps: ServiceDeps, caller: Caller, input: UpdateAgentInput): Promise<Result<AgentUpdate>> {
+  const { id, addTeams, removeTeams, reassignTo, ...fields } = input;
+  if ([...Object.values(fields), addTeams, removeTeams, reassignTo].every((v) => v === undefined)) {
     throw validationError('update_agent needs at least one change besides `id`.', {
-      hint: 'Pass name, email, kind, active, addTeams or removeTeams.',
+      hint: 'Pass name, email, kind, active, addTeams, removeTeams or reassignTo.',
     });
   }
-  const { target, joining, leaving } = await deps.engine.read(async (db) => ({
+  const { target, joining, leaving, successor } = await deps.engine.read(async (db) => ({
     target: await findAgent(db, caller.workspaceId, id),
     joining: await findTeams(db, caller.workspaceId, addTeams ?? [], 'addTeams'),
     leaving: await findTeams(db, caller.workspaceId, removeTeams ?? [], 'removeTeams'),
+    successor: reassignTo === undefined ? undefined : await findAgent(db, caller.workspaceId, reassignTo),
   }));
-  return deps.engine.write(async (db) => {
+  if (successor) {
+    refuseInactive(successor, 'reassignTo');
+    if (successor.id === target.id) throw validationError('`reassignTo` names the agent whose tickets it hands over; pick who takes them.');
+  }
+  const updated = await deps.engine.write(async (db) => {
     const at = now();
     // The agent as it is now: its kind or state may have changed since it was found.
     const agent = await agentRow(db, target.id);
@@ -135,9 +146,19 @@ export async function updateAgent(deps: ServiceDeps, caller: Caller, input: Upda
     });
     await addMemberships(db, caller.workspaceId, joining.map((t) => ({ teamId: t.id, agentId: agent.id })), at);
     if (leaving.length > 0) await removeMemberships(db, agent.id, leaving.map((t) => t.id));
-    const updated = await readAgent(db, agent.id);
-    return { data: updated, message: `Agent ${agentLabel(updated)} updated.` };
+    return readAgent(db, agent.id);
   });
+  const message = `Agent ${agentLabel(updated)} updated.`;
+  if (!successor) return { data: updated, message };
+  // Deactivated first, so routing gives them nothing new meanwhile; then each ticket is its own handover.
+  const ids = await liveTicketIdsOf(deps.engine.reader, target.id, MAX_BULK + 1);
+  if (ids.length === 0) return { data: { ...updated, results: [] }, message: `${message} They held no open or pending tickets to hand over.` };
+  const handover = await eachTicket(deps, caller, ids.slice(0, MAX_BULK), (ticket) => assignTicket(deps, caller, { id: ticket, assignedAgentId: successor.id }));
+  const left = ids.length > MAX_BULK ? ` More remain: call again with the same reassignTo.` : '';
+  return {
+    data: { ...(await readAgent(deps.engine.reader, target.id)), results: handover.data.results },
+    message: `${message} Handed over to ${agentLabel(successor)}: ${handover.message}${left}`,
+  };
 }
 
 export interface ListAgentsInput extends Paging {

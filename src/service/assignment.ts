@@ -7,7 +7,7 @@ import type { Json, VersionGuard } from './arguments.js';
 import { agentLabel, changeMessage, changesOf } from './change-message.js';
 import { loadForChange, saveChange, type EventDraft, type LoadedTicket } from './changes.js';
 import { now, type Caller } from './context.js';
-import type { Result, ServiceDeps } from './deps.js';
+import type { Change, ServiceDeps } from './deps.js';
 import { agentOrCaller, agentRecord, agentRef, agentSummary, refuseInactive } from './participants.js';
 import { findAgent, type AgentRecord } from './refs.js';
 import { readTicketDetail } from './ticket-view.js';
@@ -70,7 +70,7 @@ async function loadAssignable(db: Db, caller: Caller, ref: string, expectedVersi
   return ticket;
 }
 
-export async function assignTicket(deps: ServiceDeps, caller: Caller, input: AssignTicketInput): Promise<Result<TicketDetail>> {
+export async function assignTicket(deps: ServiceDeps, caller: Caller, input: AssignTicketInput): Promise<Change<TicketDetail>> {
   return deps.engine.write(async (db) => {
     const at = now();
     const ticket = await loadAssignable(db, caller, input.id, input.expectedVersion, 'be assigned');
@@ -82,6 +82,7 @@ export async function assignTicket(deps: ServiceDeps, caller: Caller, input: Ass
     const who = agentLabel(agent);
     return {
       data,
+      changed,
       message: changed
         ? changeMessage(ticket.key, changesOf(events, agent ? { [agent.id]: who } : {}))
         : `Ticket ${ticket.key} is already assigned to ${who}; nothing changed.`,
@@ -89,7 +90,7 @@ export async function assignTicket(deps: ServiceDeps, caller: Caller, input: Ass
   });
 }
 
-export async function takeover(deps: ServiceDeps, caller: Caller, input: TakeoverInput): Promise<Result<TicketDetail>> {
+export async function takeover(deps: ServiceDeps, caller: Caller, input: TakeoverInput): Promise<Change<TicketDetail>> {
   return deps.engine.write(async (db) => {
     const at = now();
     const ticket = await loadAssignable(db, caller, input.id, input.expectedVersion, 'be taken over');
@@ -123,6 +124,7 @@ export async function takeover(deps: ServiceDeps, caller: Caller, input: Takeove
     const data = await readTicketDetail(deps, db, ticket.id);
     return {
       data,
+      changed,
       message: changed
         ? changeMessage(ticket.key, changesOf(events, { [claimer.id]: agentLabel(claimer) }))
         : `Ticket ${ticket.key} is already held by ${agentLabel(claimer)}; nothing changed.`,

@@ -10,6 +10,8 @@ export interface Change {
   label: string;
   from: unknown;
   to: unknown;
+  /** The steps between, when one change took several (open → pending → resolved). */
+  via?: unknown[];
 }
 
 /** Longer values (a description, metadata) are named as changed, not shown. */
@@ -29,11 +31,11 @@ export function shownValue(value: unknown): string {
 }
 
 /** "status open → pending"; "description changed" when either side is too long to repeat. */
-export function describeChange({ label, from, to }: Change): string {
+export function describeChange({ label, from, to, via = [] }: Change): string {
   const [before, after] = [shownValue(from), shownValue(to)];
   if (typeof from === 'object' && from !== null) return `${label} changed`;
   if (before.length > SHOWN_MAX || after.length > SHOWN_MAX) return `${label} changed`;
-  return `${label} ${before} → ${after}`;
+  return [`${label} ${before}`, ...via.map(shownValue), after].join(' → ');
 }
 
 /** "Ticket SUP-4: status open → pending; priority High → Urgent." and any further sentence after it. */
@@ -54,16 +56,31 @@ type AgentShown = { id: string; name: string } | null;
  */
 export function changesOf(events: readonly { type: string; data: Record<string, unknown> }[], agents: Record<string, string> = {}): Change[] {
   const agent = (a: unknown) => (a ? (agents[(a as AgentShown)!.id] ?? (a as AgentShown)!.name) : 'nobody');
-  return events.flatMap((event): Change[] => {
+  const changes: Change[] = [];
+  for (const event of events) {
     const { data } = event;
-    if (event.type === 'status_changed') return [{ label: 'status', from: data.from, to: data.to }];
-    if (event.type === 'assignment_changed') return [{ label: 'assigned', from: agent(data.from), to: agent(data.to) }];
-    if (event.type === 'metadata_updated') {
-      const field = String(data.field);
-      return [{ label: FIELD_LABELS[field] ?? field, from: data.before, to: data.after }];
-    }
-    return [];
-  });
+    const last = changes.at(-1);
+    // Consecutive moves of one change read as one path: status open → pending → resolved.
+    if (event.type === 'status_changed' && last?.label === 'status' && last.to === data.from) {
+      last.via = [...(last.via ?? []), last.to];
+      last.to = data.to;
+    } else changes.push(...changeOf(event, agent));
+  }
+  return changes;
+}
+
+function changeOf(event: { type: string; data: Record<string, unknown> }, agent: (a: unknown) => string): Change[] {
+  const { data } = event;
+  if (event.type === 'status_changed') return [{ label: 'status', from: data.from, to: data.to }];
+  if (event.type === 'assignment_changed') return [{ label: 'assigned', from: agent(data.from), to: agent(data.to) }];
+  if (event.type === 'team_changed') {
+    return [{ label: 'key', from: data.fromKey, to: data.toKey }, { label: 'team', from: data.fromTeam, to: data.toTeam }];
+  }
+  if (event.type === 'metadata_updated') {
+    const field = String(data.field);
+    return [{ label: FIELD_LABELS[field] ?? field, from: data.before, to: data.after }];
+  }
+  return [];
 }
 
 /** An agent in a message: `Name <email>`, so two agents who share a name are told apart. */

@@ -14,4 +14,9 @@ export interface Result<T> {
   message: string;
 }
 
+/** A change's answer, and whether anything changed: a call that found the ticket as asked changes nothing. */
+export interface Change<T> extends Result<T> {
+  changed: boolean;
+}
+
 export type Operation<I, O> = (deps: ServiceDeps, caller: Caller, input: I) => Promise<O>;

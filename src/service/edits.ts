@@ -5,7 +5,8 @@ import { canonicalJson, eitherOf, type Json, type VersionGuard } from './argumen
 import { changeMessage, changesOf } from './change-message.js';
 import { loadForChange, saveChange, type EventDraft } from './changes.js';
 import { normalizeInstant, now, type Caller } from './context.js';
-import type { Result, ServiceDeps } from './deps.js';
+import type { Change, ServiceDeps } from './deps.js';
+import { teamMove } from './moves.js';
 import { accountFor } from './participants.js';
 import { findLookup } from './refs.js';
 import { readTicketDetail } from './ticket-view.js';
@@ -16,6 +17,8 @@ export const METADATA_MAX_BYTES = 16_384;
 
 export interface UpdateTicketInput extends VersionGuard {
   id: string;
+  /** Moves the ticket to this team (id, identifier or name): it takes that team's next key. */
+  teamId?: string;
   title?: string;
   description?: string | null;
   priorityId?: string;
@@ -34,11 +37,11 @@ export interface UpdateTicketInput extends VersionGuard {
   aiGeneratedSummary?: string | null;
 }
 
-export async function updateTicket(deps: ServiceDeps, caller: Caller, input: UpdateTicketInput): Promise<Result<TicketDetail>> {
+export async function updateTicket(deps: ServiceDeps, caller: Caller, input: UpdateTicketInput): Promise<Change<TicketDetail>> {
   const { id, expectedVersion, ...fields } = input;
   if (Object.values(fields).every((v) => v === undefined)) {
     throw validationError('update_ticket needs at least one field to change besides `id`.', {
-      hint: 'Pass e.g. title, description, priorityName, dueDate or metadata. Status, assignee and tags have their own tools.',
+      hint: 'Pass e.g. title, description, priorityName, dueDate, teamId or metadata. Status, assignee and tags have their own tools.',
     });
   }
   return deps.engine.write(async (db) => {
@@ -114,10 +117,16 @@ export async function updateTicket(deps: ServiceDeps, caller: Caller, input: Upd
       const urls = fields.attachmentUrls;
       change('attachmentUrls', 'attachment_urls', before.attachmentUrls, urls, JSON.stringify(urls));
     }
+    const move = fields.teamId === undefined ? undefined : await teamMove(db, caller, ticket, fields.teamId, at);
+    if (move) {
+      Object.assign(patch, move.patch);
+      events.unshift(move.event);
+    }
     const changed = await saveChange(db, caller, ticket, patch, events, at, expectedVersion);
     const data = changed ? await readTicketDetail(deps, db, ticket.id) : before;
     return {
       data,
+      changed,
       message: changed
         ? changeMessage(ticket.key, changesOf(events))
         : `Ticket ${ticket.key} already had those values; nothing changed.`,

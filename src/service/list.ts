@@ -1,4 +1,5 @@
-import { engineSql } from '../db/engine.js';
+import { engineSql, type Db } from '../db/engine.js';
+import { DomainError } from '../errors.js';
 import { contactIdByEmail } from '../db/repo/contacts.js';
 import { ticketListRows, type ListShape, type TicketSort } from '../db/repo/list.js';
 import { taggedAtLeast } from '../db/repo/tags.js';
@@ -10,7 +11,7 @@ import { normalizeInstant, now, type Caller } from './context.js';
 import { decodeCursor, encodeCursor, paginate, type CursorField } from './cursor.js';
 import type { Result, ServiceDeps } from './deps.js';
 import { DEFAULT_PAGE_SIZE, more } from './paging.js';
-import { findLookup, findStatus, findTag, findTeam } from './refs.js';
+import { findLookup, findStatus, findTag, findTeam, findTicket, parseTicketKey } from './refs.js';
 import { ticketKey } from './ticket-view.js';
 import type { TicketPage } from './views.js';
 
@@ -51,11 +52,26 @@ const POSITIONS: Record<TicketSort, { fields: CursorField[]; of: (row: ListRow) 
   // An undated ticket's position holds '' for its due date.
   due: { fields: ['text', 'seq'], of: (r) => [r.due_date ?? '', r.seq] },
 };
+
+/** The ticket a text names when it is a ticket key, current or former; undefined for other text. */
+async function ticketOfKey(db: Db, ws: string, text: string) {
+  if (!parseTicketKey(text)) return undefined;
+  try {
+    return await findTicket(db, ws, text);
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
 export async function listTickets(deps: ServiceDeps, caller: Caller, input: ListTicketsInput): Promise<Result<TicketPage>> {
   const ws = caller.workspaceId;
   const db = deps.engine.reader;
+  // A search that is a ticket's key (or one it had before a move) finds that ticket; other text is searched for.
+  const keyed = input.search === undefined ? undefined : await ticketOfKey(db, ws, input.search);
+  const search = keyed ? undefined : input.search;
   // Search results come newest first unless asked otherwise: the full-text index gives that order cheaply.
-  const sort = input.sort ?? (input.search === undefined ? 'updated' : 'newest');
+  const sort = input.sort ?? (search === undefined ? 'updated' : 'newest');
   const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
   const lookups = await deps.lookups.of(db, ws);
   // Names become ids first; then the page is one statement, so no transaction is needed.
@@ -103,9 +119,13 @@ export async function listTickets(deps: ServiceDeps, caller: Caller, input: List
     filters.push(`due before ${input.dueBefore}`);
   }
   if (input.overdue === true) filters.push('overdue');
-  if (input.search !== undefined) {
-    params.match = engineSql(db).search.query(input.search);
-    filters.push(`matching "${input.search}"`);
+  if (keyed) {
+    params.ticket = keyed.id;
+    filters.push(`key ${input.search!.trim().toUpperCase()}`);
+  }
+  if (search !== undefined) {
+    params.match = engineSql(db).search.query(search);
+    filters.push(`matching "${search}"`);
   }
   // A cursor continues the list it came from: the same sort and the same filters, resolved.
   const listed = { ...params, unassigned: assignee === 'none', overdue: input.overdue === true, includeDeleted: input.includeDeleted === true };
@@ -120,7 +140,7 @@ export async function listTickets(deps: ServiceDeps, caller: Caller, input: List
     params.afterDue = after[0];
     params.afterSeq = after.at(-1);
   }
-  if (input.search !== undefined) {
+  if (search !== undefined) {
     Object.assign(params, engineSql(db).search.window(params.afterSeq as number | undefined, sort));
   }
   const shape: ListShape = {
@@ -134,7 +154,8 @@ export async function listTickets(deps: ServiceDeps, caller: Caller, input: List
     due: input.dueBefore !== undefined,
     overdue: input.overdue === true,
     includeDeleted: input.includeDeleted === true,
-    search: input.search !== undefined,
+    search: search !== undefined,
+    ...(keyed && { ticket: true }),
     sort,
     after: after !== undefined,
     ...(sort === 'due' && after?.[0] === '' && { afterUndated: true }),

@@ -5,7 +5,7 @@ import type { Caller } from './context.js';
 import { decodeCursor, encodeCursor, paginate } from './cursor.js';
 import type { Result, ServiceDeps } from './deps.js';
 import { more } from './paging.js';
-import { findTicket, parseTicketKey, ticketNotFound } from './refs.js';
+import { findTicket, parseTicketKey } from './refs.js';
 import { readTicketWithComments, readTicketWithCommentsByKey, ticketKey } from './ticket-view.js';
 import type { HistoryPage, TicketEvent, TicketWithComments } from './views.js';
 
@@ -14,18 +14,19 @@ export interface GetTicketInput {
 }
 
 export async function getTicket(deps: ServiceDeps, caller: Caller, input: GetTicketInput): Promise<Result<TicketWithComments>> {
-  // One statement for a key; an id or a bare number is resolved first (a ticket's id and key never change, so no transaction).
+  // One statement for a current key; an id, a bare number or a key the ticket had before a move
+  // is resolved first (a ticket's id never changes, so no transaction).
   const key = parseTicketKey(input.id);
-  const ticket = key
-    ? await readTicketWithCommentsByKey(deps, deps.engine.reader, caller.workspaceId, key)
-    : await readTicketWithComments(deps, deps.engine.reader, (await findTicket(deps.engine.reader, caller.workspaceId, input.id)).id);
-  if (!ticket) throw ticketNotFound(input.id);
+  const ticket =
+    (key && (await readTicketWithCommentsByKey(deps, deps.engine.reader, caller.workspaceId, key))) ||
+    (await readTicketWithComments(deps, deps.engine.reader, (await findTicket(deps.engine.reader, caller.workspaceId, input.id)).id));
   const { commentCount: count, comments } = ticket;
   const shown = count > comments.length ? ` (newest ${comments.length} of ${count} comments shown)` : '';
-  const deleted = ticket.deletedAt ? ' It is deleted.' : '';
+  const deleted = ticket.deletedAt ? ' It is deleted (restore_ticket brings it back).' : '';
+  const moved = key && `${key.identifier}-${key.number}` !== ticket.ticketIdentifier ? ` (${key.identifier}-${key.number} before it moved)` : '';
   return {
     data: ticket,
-    message: `Ticket ${ticket.ticketIdentifier}: ${ticket.title} [${ticket.status}]${shown}.${deleted}`,
+    message: `Ticket ${ticket.ticketIdentifier}${moved}: ${ticket.title} [${ticket.status}]${shown}.${deleted}`,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/engine.js';
+import { ticketIdOfFormerKey } from '../db/repo/former-keys.js';
 import { agentsMatching, agentsMatchingAny, agentsResembling, teamIdentifiersOf, type AgentRecord } from '../db/repo/agents.js';
 import { tagMatching, type TagRecord } from '../db/repo/tags.js';
 import { firstTeams, teamMatching, teamsMatchingAny } from '../db/repo/teams.js';
@@ -40,13 +41,19 @@ export function parseTicketKey(ref: string): TicketKey | undefined {
   return key ? { identifier: key[1]!.toUpperCase(), number: Number(key[2]) } : undefined;
 }
 
-/** A ticket by id, key (`SUP-42`, any case) or bare number when only one team has it. */
+/**
+ * A ticket by id, key (`SUP-42`, any case, or a key it had before it moved to another
+ * team) or bare number when only one team has it.
+ */
 export async function findTicket(db: Db, workspaceId: string, ref: string, { lock = false } = {}): Promise<TicketRecord> {
   const text = ref.trim();
   const key = parseTicketKey(text);
   if (key) {
     const [byKey] = await ticketByKey(db, { ws: workspaceId, ...key }, lock);
     if (byKey) return byKey;
+    const [moved] = await ticketIdOfFormerKey(db, { ws: workspaceId, ...key });
+    const [byFormerKey] = moved ? await ticketById(db, { ws: workspaceId, id: moved.ticket_id }, lock) : [];
+    if (byFormerKey) return byFormerKey;
   } else if (/^#?\d+$/.test(text)) {
     const matches = await ticketsByNumber(db, { ws: workspaceId, number: Number(text.replace('#', '')), limit: CANDIDATE_LIMIT }, lock);
     if (matches.length === 1) return matches[0]!;

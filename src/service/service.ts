@@ -1,6 +1,7 @@
 import type { Engine } from '../db/engine.js';
 import * as agents from './agents.js';
 import * as assignment from './assignment.js';
+import * as bulk from './bulk-changes.js';
 import * as comments from './comments.js';
 import type { Caller } from './context.js';
 import * as create from './create.js';
@@ -63,6 +64,13 @@ export class TicketService<E extends Engine = Engine> {
   readonly setTicketStatus = this.#run(status.setTicketStatus);
   readonly updateTicket = this.#run(edits.updateTicket);
   readonly deleteTicket = this.#run(status.deleteTicket);
+  readonly restoreTicket = this.#run(status.restoreTicket);
+  /** The bulk forms: each ticket its own change, every ticket's outcome in data.results (bulk.ts). */
+  readonly assignTickets = this.#run(bulk.assignTickets);
+  readonly setTicketsStatus = this.#run(bulk.setTicketsStatus);
+  readonly deleteTickets = this.#run(bulk.deleteTickets);
+  readonly addTagToTickets = this.#run(bulk.addTagToTickets);
+  readonly removeTagFromTickets = this.#run(bulk.removeTagFromTickets);
   readonly addComment = this.#run(comments.addComment);
   readonly addTag = this.#run(tags.addTag);
   readonly removeTag = this.#run(tags.removeTag);

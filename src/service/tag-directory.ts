@@ -67,7 +67,7 @@ export async function insertTag(
   return tag;
 }
 
-function validTagName(text: string, field: string): string {
+export function validTagName(text: string, field: string): string {
   const name = text.trim();
   const length = characters(name);
   if (length < 3 || length > 50) {

@@ -47,7 +47,8 @@ export async function detailFromRow(deps: ServiceDeps, db: Db, t: DetailRow): Pr
     description: t.description,
     status,
     statusId: lookups.statusIds.get(status)!,
-    nextStatuses: nextStatuses(status),
+    // A deleted ticket moves nowhere until restore_ticket brings it back.
+    nextStatuses: t.deleted_at ? [] : nextStatuses(status),
     priority: nameOf(lookups.priorities, t.priority_id)!,
     priorityId: t.priority_id,
     sentiment: nameOf(lookups.sentiments, t.sentiment_id)!,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { STATUS_NAMES } from '../domain/lifecycle.js';
+import { ERROR_CODES } from '../errors.js';
 
 /**
  * What the service hands back. The same schemas are the tools' declared output, so
@@ -124,6 +125,24 @@ export const commentAnswer = z.object({
 });
 
 /** A list row: just enough to choose a ticket; get_ticket has the rest. */
+/** A bulk change's answer: every ticket's outcome, in the order given. */
+export const bulkResults = z.object({
+  results: z.array(
+    z.object({
+      key: z.string(),
+      ok: z.boolean(),
+      /** Present when ok: false when the ticket already was as asked. */
+      changed: z.boolean().optional(),
+      code: z.enum(ERROR_CODES).optional(),
+      message: z.string(),
+    }),
+  ),
+});
+export type BulkResults = z.infer<typeof bulkResults>;
+
+/** What a tool that takes one ticket or several answers: the ticket, or every ticket's outcome. */
+export const ticketOrResults = z.union([ticketAnswer, bulkResults]);
+
 export const ticketRow = z.object({
   key: z.string(),
   title: z.string(),
@@ -185,6 +204,9 @@ export const agent = z.object({
   pendingTickets: z.number().int(),
 });
 export type Agent = z.infer<typeof agent>;
+/** update_agent's answer: with reassignTo, each handed-over ticket's outcome too. */
+export const agentUpdate = agent.extend({ results: bulkResults.shape.results.optional() });
+export type AgentUpdate = z.infer<typeof agentUpdate>;
 export const agentPage = z.object({ agents: z.array(agent), nextCursor });
 export type AgentPage = z.infer<typeof agentPage>;
 

@@ -12,7 +12,8 @@ import { isLostConnection } from './retry.js';
 /**
  * Every table both engines keep, parents before children (foreign keys are checked at each
  * insert). SQLite's search tables (ticket_search, comment_search, search_scopes) are not
- * copied: PostgreSQL generates its tsvector columns from the copied text.
+ * copied: PostgreSQL generates its tsvector columns from the copied text. Nor are the
+ * console's sessions: people sign in again on the new server.
  */
 export const COPIED_TABLES = [
   'workspaces',

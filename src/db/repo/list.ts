@@ -25,6 +25,8 @@ export interface ListShape {
   overdue: boolean;
   includeDeleted: boolean;
   search: boolean;
+  /** One ticket, named by its key in `search`. */
+  ticket?: boolean;
   sort: TicketSort;
   after: boolean;
   /** Sorted by due date, after a ticket with none: only undated tickets remain. */
@@ -94,6 +96,7 @@ function listQuery(db: Db, p: Record<string, unknown>, shape: ListShape) {
   if (shape.chat) query = query.where('t.chat_id', '=', p.chat as string);
   if (shape.due) query = query.where('t.due_date', '<', p.due as string);
   if (shape.overdue) query = query.where('t.due_date', '<', p.overdueAt as string).where('t.status', 'in', ['open', 'pending']);
+  if (shape.ticket) query = query.where('t.id', '=', p.ticket as string);
   if (!shape.includeDeleted) query = query.where('t.deleted_at', 'is', null);
   const limit = stableLimit(p.limit as number);
   if (!inCreationOrder(shape.sort) && shape.search) query = query.where('t.seq', 'in', engineSql(db).search.seqs(match));

@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import { engineSql, type Db } from '../engine.js';
 import { executePrepared, prepared, runPrepared, stableLimit } from '../prepared.js';
+import { LIVE_STATUSES } from '../../domain/lifecycle.js';
 import type { TicketsTable } from '../tables.js';
 import { startsWithText } from './like.js';
 import { teamOfKey } from './teams.js';
@@ -131,6 +132,19 @@ export const liveTicketOfChat = prepared('tickets.liveTicketOfChat', (db, p: { w
     .where('tickets.status', '!=', 'closed')
     .where('tickets.deleted_at', 'is', null),
 );
+
+/** The ids of an agent's live (open or pending, not deleted) tickets, oldest first: what a handover moves. */
+export const liveTicketIdsOf = (db: Db, agentId: string, limit: number) =>
+  db
+    .selectFrom('tickets')
+    .select('id')
+    .where('assignee_id', '=', agentId)
+    .where('status', 'in', LIVE_STATUSES)
+    .where('deleted_at', 'is', null)
+    .orderBy('seq')
+    .limit(stableLimit(limit))
+    .execute()
+    .then((rows) => rows.map((r) => r.id));
 
 export const ticketVersion = (db: Db, id: string) =>
   db.selectFrom('tickets').select('version').where('id', '=', id).executeTakeFirstOrThrow().then((r) => r.version);
