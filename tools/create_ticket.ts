@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ticketLink } from '../src/resources.js';
 import { ticketDetail } from '../src/service/views.js';
-import { agentRef, attachmentUrls, customFieldValues, email, instant, metadata, shortText, teamRef, visible } from './args.js';
+import { agentRef, attachmentUrls, customFieldValues, email, instant, metadata, shortText, teamRef, ticketRef, visible } from './args.js';
 import { ADD, defineTool } from './tool.js';
 
 export const createTicket = defineTool({
@@ -43,6 +43,7 @@ export const createTicket = defineTool({
     performRouting: z.boolean().optional().describe('With no assignee: assign the active team member with the fewest open and pending tickets'),
     formId: shortText().optional().describe('Id of the form it was filed through'),
     chatId: shortText().optional().describe('External conversation id; a chat has at most one ticket that is not closed'),
+    followUpOf: ticketRef('A ticket this one follows up, typically a closed one (linked follows_up)').optional(),
     idempotencyKey: shortText().optional().describe('Any unique string; a retry with the same key and arguments returns the original answer'),
   }),
   output: ticketDetail,

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { LEASE_SECONDS } from '../src/domain/queue.js';
+import { ticketDetail } from '../src/service/views.js';
+import { shortText, tagRef, teamRef } from './args.js';
+import { ADD, defineTool } from './tool.js';
+
+export const claimNextTicket = defineTool({
+  name: 'claim_next_ticket',
+  title: 'Claim next ticket',
+  description: [
+    'Take the most urgent waiting ticket (unassigned or lease lapsed, not blocked) in your teams: Urgent first, then overdue/soonest due, then oldest. Assigns you; open → pending. Empty queue: data null.',
+    'Example: {"tag": "billing", "leaseSeconds": 900}',
+  ].join('\n'),
+  toolset: 'tickets',
+  annotations: ADD,
+  input: z.strictObject({
+    team: teamRef('Take from this team instead of yours').optional(),
+    tag: tagRef('Only tickets with this tag, in any team unless team is given').optional(),
+    priority: shortText().optional().describe('Only this priority: Low, Medium, High or Urgent'),
+    leaseSeconds: z
+      .number()
+      .int()
+      .min(LEASE_SECONDS.min)
+      .max(LEASE_SECONDS.max)
+      .optional()
+      .describe(`Hold it only this long (${LEASE_SECONDS.min}–${LEASE_SECONDS.max}); each change you make renews it`),
+  }),
+  output: ticketDetail.nullable(),
+  run: (service, caller, args) => service.claimNextTicket(caller, args),
+});

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { ticketDetail } from '../src/service/views.js';
+import { expectedVersion, ticketRef } from './args.js';
+import { defineTool, SET } from './tool.js';
+
+export const releaseTicket = defineTool({
+  name: 'release_ticket',
+  title: 'Release ticket',
+  description: [
+    'Hand a ticket you hold back to the queue: unassigned, pending → open.',
+    'Example: {"id": "SUP-42"}',
+  ].join('\n'),
+  toolset: 'tickets',
+  annotations: SET,
+  input: z.strictObject({
+    id: ticketRef(),
+    force: z.boolean().optional().describe("Release it even though another agent holds it (default false)"),
+    expectedVersion,
+  }),
+  output: ticketDetail,
+  run: (service, caller, args) => service.releaseTicket(caller, args),
+});

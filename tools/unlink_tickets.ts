@@ -1,0 +1,14 @@
+import { ticketWithLinks } from '../src/service/views.js';
+import { linkArguments } from './link_tickets.js';
+import { defineTool, OVERWRITE } from './tool.js';
+
+export const unlinkTickets = defineTool({
+  name: 'unlink_tickets',
+  title: 'Unlink tickets',
+  description: 'Remove the link of that type between two tickets, whichever way it runs.\nExample: {"id": "SUP-1", "relatedId": "SUP-2", "type": "blocks"}',
+  toolset: 'tickets',
+  annotations: OVERWRITE,
+  input: linkArguments,
+  output: ticketWithLinks,
+  run: (service, caller, args) => service.unlinkTickets(caller, args),
+});
