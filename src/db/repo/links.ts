@@ -33,7 +33,7 @@ export const linkCount = (db: Db, ticketId: string) =>
     .then((r) => Number(r.n));
 
 /** A ticket's links from both sides, with the other ticket's key, title and status, oldest first. */
-export function linksOfTicket(db: Db, ticketId: string) {
+export async function linksOfTicket(db: Db, ticketId: string) {
   const side = (mine: 'ticket_id' | 'related_id', other: 'ticket_id' | 'related_id', direction: 'out' | 'in') =>
     db
       .selectFrom('ticket_links as l')
@@ -42,11 +42,9 @@ export function linksOfTicket(db: Db, ticketId: string) {
       .select(['l.type', 'o.id', 'o.number', 'tm.identifier as team_identifier', 'o.title', 'o.status', 'o.deleted_at', 'l.created_at'])
       .select(sql.lit(direction).as('direction'))
       .where(`l.${mine}`, '=', ticketId);
-  return side('ticket_id', 'related_id', 'out')
-    .unionAll(side('related_id', 'ticket_id', 'in'))
-    .orderBy('created_at')
-    .orderBy('number')
-    .execute() as Promise<
-    { type: LinkType; id: string; number: number; team_identifier: string; title: string; status: string; deleted_at: string | null; created_at: string; direction: 'out' | 'in' }[]
-  >;
+  // Two statements, not a UNION: SQLite cannot order a compound select by these columns. A ticket has at most 50 links.
+  const [out, incoming] = await Promise.all([side('ticket_id', 'related_id', 'out').execute(), side('related_id', 'ticket_id', 'in').execute()]);
+  return [...out, ...incoming]
+    .map((l) => ({ ...l, type: l.type as LinkType, direction: l.direction as 'out' | 'in' }))
+    .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.number - b.number);
 }
