@@ -64,6 +64,11 @@ export async function seedHealthyHelpdesk(path: string): Promise<void> {
     if (i === 4) await service.removeTag(caller, { ticketId: t.id, tagId: 'billing' });
   }
   await service.deleteTicket(caller, { id: 'SUP-2', confirm: true });
+  await service.linkTickets(caller, { id: 'SUP-1', relatedId: 'SUP-3', type: 'blocks' });
+  // A claim whose lease lapses (its end moved into the past, as time would), then swept by the next claim.
+  const { data: leased } = await service.claimNextTicket(caller, { leaseSeconds: 60 });
+  await service.engine.write((db) => db.updateTable('tickets').set({ lease_expires_at: '2000-01-01T00:00:00.000Z' }).where('id', '=', leased!.id).execute());
+  await service.claimNextTicket(caller, {});
   await service.close();
 }
 
