@@ -9,7 +9,7 @@ import { METADATA_MAX_BYTES } from '../src/service/edits.js';
 export const shortText = () => z.string().trim().min(1).max(200);
 
 export const ticketRef = (role = 'The ticket') =>
-  shortText().describe(`${role}: its key such as "SUP-42" (any case), or its id`);
+  shortText().describe(`${role}: key ("SUP-42") or id`);
 
 export const agentRef = (role: string) =>
   shortText().describe(`${role}: an agent id, email, or exact name (any case)`);
@@ -37,12 +37,12 @@ export const expectedVersion = z
   .int()
   .min(1)
   .optional()
-  .describe('Change only if the ticket is still at this version (from an earlier answer); otherwise CONFLICT with the current one');
+  .describe('Change only if the ticket is still at this version, else CONFLICT');
 
 export const pageSize = (defaultSize: number) =>
   z.number().int().min(1).max(100).optional().describe(`Rows per page, 1 to 100 (default ${defaultSize})`);
 
-export const cursor = z.string().min(1).max(500).optional().describe('nextCursor from the previous page; omit for the first page');
+export const cursor = z.string().min(1).max(500).optional().describe('nextCursor of the previous page');
 
 /** Unicode emails too (jö@example.com): agents' and customers' addresses are not all ASCII. */
 export const email = (role: string) => z.email({ pattern: z.regexes.unicodeEmail }).max(254).superRefine(visible).describe(role);

@@ -8,22 +8,22 @@ export const claimNextTicket = defineTool({
   name: 'claim_next_ticket',
   title: 'Claim next ticket',
   description: [
-    'Take the most urgent waiting ticket (unassigned or lease lapsed, not blocked) in your teams: Urgent first, then overdue/soonest due, then oldest. Assigns you; open → pending. Empty queue: data null.',
+    'Take the most urgent waiting ticket (unassigned or lease lapsed, not blocked) of your teams: Urgent first, then soonest due, then oldest. Assigns you; open → pending. Empty queue: data null.',
     'Example: {"tag": "billing", "leaseSeconds": 900}',
   ].join('\n'),
   toolset: 'tickets',
   annotations: ADD,
   input: z.strictObject({
-    team: teamRef('Take from this team instead of yours').optional(),
-    tag: tagRef('Only tickets with this tag, in any team unless team is given').optional(),
-    priority: shortText().optional().describe('Only this priority: Low, Medium, High or Urgent'),
+    team: teamRef('This team instead of yours').optional(),
+    tag: tagRef('Only tickets with this tag, any team').optional(),
+    priority: shortText().optional().describe('Only Low, Medium, High or Urgent'),
     leaseSeconds: z
       .number()
       .int()
       .min(LEASE_SECONDS.min)
       .max(LEASE_SECONDS.max)
       .optional()
-      .describe(`Hold it only this long (${LEASE_SECONDS.min}–${LEASE_SECONDS.max}); each change you make renews it`),
+      .describe(`Hold it this long (${LEASE_SECONDS.min}–${LEASE_SECONDS.max}); your changes renew it`),
   }),
   output: ticketDetail.nullable(),
   run: (service, caller, args) => service.claimNextTicket(caller, args),

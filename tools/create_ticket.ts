@@ -10,7 +10,6 @@ export const createTicket = defineTool({
   description: [
     'Open a new support ticket for a requestor; it gets the next key of its team (SUP-1, SUP-2, …) and starts open.',
     'Use for a new issue; to add to an existing one use add_comment, and to find one first use list_tickets with search.',
-    'Pass idempotencyKey when you may retry: a replay returns the first answer instead of a duplicate. performRouting: true assigns the least-loaded active agent of the team.',
     'Example: {"title": "Cannot log in after update", "requestorEmail": "jo@example.com", "teamId": "SUP", "priorityName": "High"}',
   ].join('\n'),
   toolset: 'tickets',
@@ -43,7 +42,7 @@ export const createTicket = defineTool({
     performRouting: z.boolean().optional().describe('With no assignee: assign the active team member with the fewest open and pending tickets'),
     formId: shortText().optional().describe('Id of the form it was filed through'),
     chatId: shortText().optional().describe('External conversation id; a chat has at most one ticket that is not closed'),
-    followUpOf: ticketRef('A ticket this one follows up, typically a closed one (linked follows_up)').optional(),
+    followUpOf: ticketRef('Ticket this follows up, e.g. a closed one').optional(),
     idempotencyKey: shortText().optional().describe('Any unique string; a retry with the same key and arguments returns the original answer'),
   }),
   output: ticketDetail,

@@ -8,7 +8,7 @@ import { defineTool, SET } from './tool.js';
 export const linkArguments = z.strictObject({
   id: ticketRef(),
   relatedId: ticketRef('The other ticket'),
-  type: z.enum(LINK_TYPES).describe('id <type> relatedId, e.g. SUP-1 blocks SUP-2'),
+  type: z.enum(LINK_TYPES).describe('id <type> relatedId'),
   expectedVersion,
 });
 
@@ -16,7 +16,7 @@ export const linkTickets = defineTool({
   name: 'link_tickets',
   title: 'Link tickets',
   description: [
-    'Link two tickets; both show it. A ticket blocked by an unresolved one is not offered by claim_next_ticket.',
+    'Link two tickets; both show the link. claim_next_ticket skips tickets blocked by unresolved ones.',
     'Example: {"id": "SUP-1", "relatedId": "SUP-2", "type": "blocks"}',
   ].join('\n'),
   toolset: 'tickets',

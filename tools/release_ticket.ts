@@ -14,7 +14,7 @@ export const releaseTicket = defineTool({
   annotations: SET,
   input: z.strictObject({
     id: ticketRef(),
-    force: z.boolean().optional().describe("Release it even though another agent holds it (default false)"),
+    force: z.boolean().optional().describe('Even if another agent holds it'),
     expectedVersion,
   }),
   output: ticketDetail,

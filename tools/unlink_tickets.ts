@@ -5,7 +5,7 @@ import { defineTool, OVERWRITE } from './tool.js';
 export const unlinkTickets = defineTool({
   name: 'unlink_tickets',
   title: 'Unlink tickets',
-  description: 'Remove the link of that type between two tickets, whichever way it runs.\nExample: {"id": "SUP-1", "relatedId": "SUP-2", "type": "blocks"}',
+  description: 'Remove a link between two tickets, either way round.\nExample: {"id": "SUP-1", "relatedId": "SUP-2", "type": "blocks"}',
   toolset: 'tickets',
   annotations: OVERWRITE,
   input: linkArguments,
