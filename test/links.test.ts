@@ -32,6 +32,8 @@ describeEngines('ticket links', (kind) => {
     const other = await ok(client, 'get_ticket', { id: b.id });
     expect(other).toMatchObject({ version: 2, links: [{ link: 'blocked by', key: a.ticketIdentifier, title: 'Database down' }] });
     expect(await lastEvent(a.id)).toMatchObject({ type: 'linked', version: 2, details: { link: 'blocks', key: b.ticketIdentifier } });
+    const page = await client.readResource({ uri: `ticket://${b.ticketIdentifier}` });
+    expect((page.contents[0] as { text: string }).text).toContain(`- Links: blocked by ${a.ticketIdentifier}\n`);
     expect(await lastEvent(b.id)).toMatchObject({ type: 'linked', version: 2, details: { link: 'blocked by', key: a.ticketIdentifier } });
 
     const again = await call(client, 'link_tickets', { id: a.id, relatedId: b.id, type: 'blocks' });
