@@ -1,9 +1,8 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, expect, it } from 'vitest';
 import { createEngineDatabase, describeEngines, type EngineDatabase } from './engines.js';
 import { call, ok, tempDir, type AnyEnvelope } from './helpers.js';
-import { newKey, serveHttp, stop, type ServedHttp } from './serve.js';
+import { connectHttp, newKey, serveHttp, stop, type ServedHttp } from './serve.js';
 
 /**
  * The queue under a race: 8 agents on 4 `serve --http` processes of the built bin, one
@@ -33,10 +32,7 @@ afterAll(async () => {
 });
 
 async function connect(url: string, key: string): Promise<Client> {
-  const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${key}` } } });
-  const client = new Client({ name: 'ticket-mcp-claim-race', version: '1.0.0' });
-  await client.connect(transport);
-  await client.listTools();
+  const client = await connectHttp(url, key);
   clients.push(client);
   return client;
 }
