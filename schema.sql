@@ -524,7 +524,7 @@ DROP TABLE planner_statistics_changed;
 -- signs nobody in. A session made from an API key ends when the key is revoked; the local
 -- console (`ticket-mcp console`) makes sessions without a key.
 CREATE TABLE console_sessions (
-  id TEXT PRIMARY KEY,
+  id TEXT PRIMARY KEY NOT NULL,
   token_hash TEXT NOT NULL UNIQUE,
   workspace_id TEXT NOT NULL REFERENCES workspaces (id),
   agent_id TEXT NOT NULL REFERENCES agents (id),
@@ -534,3 +534,11 @@ CREATE TABLE console_sessions (
   expires_at TEXT NOT NULL
 ) STRICT;
 CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_at);
+-- The new indexes get their fixed figures, as migration 3 explains.
+INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
+  ('console_sessions', 'sqlite_autoindex_console_sessions_1', '20 1'),
+  ('console_sessions', 'sqlite_autoindex_console_sessions_2', '20 1'),
+  ('console_sessions', 'console_sessions_by_expiry', '20 1');
+ANALYZE sqlite_schema;
+CREATE TABLE planner_statistics_changed (x);
+DROP TABLE planner_statistics_changed;

@@ -2,6 +2,13 @@ import { z } from 'zod';
 
 type Node = Record<string, unknown>;
 
+/**
+ * The bound of every short text argument (names, references, ids). tools/list leaves it
+ * out: no reference comes near it, it would repeat on most properties, and the server
+ * still enforces it, naming the field and the bound.
+ */
+export const SHORT_TEXT_MAX = 200;
+
 /** A JSON object: not null, not an array. */
 export const isJsonObject = (value: unknown): value is Node => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -33,6 +40,7 @@ function tidy(node: unknown, io: 'input' | 'output'): unknown {
   // Every text argument is trimmed and must not be empty, which the server checks and
   // names; the bound a client needs to know is the upper one.
   if (out.minLength === 1) delete out.minLength;
+  if (io === 'input' && out.type === 'string' && out.maxLength === SHORT_TEXT_MAX) delete out.maxLength;
   if (out.maximum === Number.MAX_SAFE_INTEGER) delete out.maximum;
   if (out.minimum === Number.MIN_SAFE_INTEGER) delete out.minimum;
   if (isJsonObject(out.propertyNames) && Object.keys(out.propertyNames).length === 1 && out.propertyNames.type === 'string') {

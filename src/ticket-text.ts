@@ -119,6 +119,9 @@ function commentsShown(t: TicketWithComments): string[] {
   return [heading, '', ...(shown.length > 0 ? shown.flat() : ['(none)', ''])];
 }
 
+const leaseNote = (t: TicketWithComments) =>
+  t.leaseExpiresAt === null ? '' : ` (lease ${t.leaseLapsed ? 'lapsed at' : 'until'} ${t.leaseExpiresAt})`;
+
 /** A ticket as a person reads it: the facts, the conversation, the history. */
 export function renderTicket(t: TicketWithComments, history: TicketEvent[]): string {
   const lines = [
@@ -126,9 +129,10 @@ export function renderTicket(t: TicketWithComments, history: TicketEvent[]): str
     '',
     `- Status: ${t.status}${t.deletedAt ? ' (deleted)' : ''} · next: ${t.nextStatuses.join(', ') || 'none (final)'}`,
     `- Priority: ${inline(t.priority)} · Sentiment: ${inline(t.sentiment)}${t.type ? ` · Type: ${inline(t.type)}` : ''}`,
-    `- Team: ${t.teamIdentifier} (${inline(t.teamName)}) · Assignee: ${t.assignedAgent === null ? 'unassigned' : inline(t.assignedAgent)}`,
+    `- Team: ${t.teamIdentifier} (${inline(t.teamName)}) · Assignee: ${t.assignedAgent === null ? 'unassigned' : inline(t.assignedAgent)}${leaseNote(t)}`,
     `- Requestor: ${inline(t.requestorEmail)}${t.account ? ` · Account: ${inline(t.account)}` : ''}`,
     `- Tags: ${t.tags.map((g) => inline(g.name)).join(', ') || 'none'}`,
+    ...(t.links.length > 0 ? [`- Links: ${t.links.map((l) => `${l.link} ${l.key}`).join(', ')}`] : []),
     `- Created ${t.createdAt} · Updated ${t.updatedAt}${t.dueDate ? ` · Due ${t.dueDate}` : ''} · Version ${t.version}`,
     '',
     '## Description',

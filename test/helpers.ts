@@ -69,6 +69,11 @@ export async function seedHealthyHelpdesk(path: string): Promise<void> {
   await service.createTeam(caller, { name: 'Engineering', identifier: 'ENG' });
   const { data: misrouted } = await service.createTicket(caller, { title: 'Misrouted', requestorEmail: 'r@example.com', teamId: 'ENG' });
   await service.updateTicket(caller, { id: misrouted.id, teamId: 'SUP' });
+  await service.linkTickets(caller, { id: 'SUP-1', relatedId: 'SUP-3', type: 'blocks' });
+  // A claim whose lease lapses (its end moved into the past, as time would), then swept by the next claim.
+  const { data: leased } = await service.claimNextTicket(caller, { leaseSeconds: 60 });
+  await service.engine.write((db) => db.updateTable('tickets').set({ lease_expires_at: '2000-01-01T00:00:00.000Z' }).where('id', '=', leased!.id).execute());
+  await service.claimNextTicket(caller, {});
   await service.close();
 }
 

@@ -25,7 +25,7 @@ describe('the MCP Inspector CLI', () => {
   it('lists the tools of the stdio server, with portable input schemas', () => {
     const listed = inspect(stdio, '--method', 'tools/list', '--strict');
     expect(listed.code, listed.stderr).toBe(0);
-    expect(listed.json().tools).toHaveLength(22);
+    expect(listed.json().tools).toHaveLength(26);
     expect(listed.stderr).toMatch(/^0 errors, \d+ warnings across/m);
     expect(listed.stderr).not.toContain('Path: inputSchema');
   });

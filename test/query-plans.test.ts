@@ -150,20 +150,29 @@ describe('get_ticket query plans', () => {
     return sent.map((query) => explain(opened, query).join('\n'));
   }
 
-  it('by key: one statement, the ticket found through its (team, number) index', async () => {
+  /** The links' statement: each side from its own index of ticket_links, the other ticket by id. */
+  const expectLinksPlan = (plan: string) => {
+    expect(plan).toMatch(/SEARCH l USING (COVERING )?INDEX sqlite_autoindex_ticket_links_1 \(ticket_id=\?\)/);
+    expect(plan).toMatch(/SEARCH l USING (COVERING )?INDEX ticket_links_by_related \(related_id=\?\)/);
+    expect(plan.split('\n').filter((step) => /^SCAN /.test(step))).toEqual([]);
+  };
+
+  it('by key: one statement for the ticket, found through its (team, number) index, and one for its links', async () => {
     const plans = await plansOf('eng-7');
-    expect(plans).toHaveLength(1);
+    expect(plans).toHaveLength(2);
     expect(plans[0]).toMatch(/SEARCH t USING INDEX sqlite_autoindex_tickets_2 \(team_id=\? AND number=\?\)/);
     // Every table is searched by an index; the only scan is of the newest comments already collected.
     expect(plans[0]!.split('\n').filter((step) => /^SCAN /.test(step))).toEqual(['SCAN n']);
+    expectLinksPlan(plans[1]!);
   });
 
-  it('by id: the id index, then the ticket by id', async () => {
+  it('by id: the id index, then the ticket by id, then its links', async () => {
     const { data } = await service.getTicket(me, { id: 'ENG-7' });
     const plans = await plansOf(data.id);
-    expect(plans).toHaveLength(2);
-    for (const plan of plans) expect(plan).toMatch(/SEARCH (t|tickets) USING INDEX sqlite_autoindex_tickets_1 \(id=\?\)/);
-    expect(plans.join('\n').split('\n').filter((step) => /^SCAN /.test(step))).toEqual(['SCAN n']);
+    expect(plans).toHaveLength(3);
+    for (const plan of plans.slice(0, 2)) expect(plan).toMatch(/SEARCH (t|tickets) USING INDEX sqlite_autoindex_tickets_1 \(id=\?\)/);
+    expect(plans.slice(0, 2).join('\n').split('\n').filter((step) => /^SCAN /.test(step))).toEqual(['SCAN n']);
+    expectLinksPlan(plans[2]!);
   });
 });
 

@@ -2,6 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect } from 'vitest';
 import { CLI } from './helpers.js';
 
@@ -36,6 +38,15 @@ export async function serveHttp(db: string, env: Record<string, string>, listen 
     .map((l) => JSON.parse(l))
     .find((l) => l.msg === 'ticket-mcp ready on http').url as string;
   return { child, url, port: Number(new URL(url).port), log: () => log };
+}
+
+/** A real SDK client of a served host, signed in with `key`, its tools listed (so it checks every answer's schema). */
+export async function connectHttp(url: string, key: string): Promise<Client> {
+  const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${key}` } } });
+  const client = new Client({ name: 'ticket-mcp-test', version: '1.0.0' });
+  await client.connect(transport);
+  await client.listTools();
+  return client;
 }
 
 export async function stop(served: ServedHttp): Promise<void> {

@@ -154,8 +154,9 @@ describeEngines('the ticket service', (kind) => {
         { ...EVERY_FIELD, metadata: { orderId: 'A-1', nested: { list: [1, 2] } }, idempotencyKey: 'answer-as-read-1' },
       ];
       const asShown = async (id: string) => {
-        const { comments, commentCount, ...shown } = (await service.getTicket(me, { id })).data;
+        const { comments, commentCount, links, ...shown } = (await service.getTicket(me, { id })).data;
         expect(comments).toEqual([]);
+        expect(links).toEqual([]);
         expect(commentCount).toBe(0);
         return shown;
       };

@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createEngineDatabase, type EngineDatabase } from './engines.js';
 import { CLI, call, ok, tempDir, type AnyEnvelope } from './helpers.js';
 import { describePg } from './pg.js';
-import { newKey, serveHttp, stop, type ServedHttp } from './serve.js';
+import { connectHttp, newKey, serveHttp, stop, type ServedHttp } from './serve.js';
 
 /**
  * Two hosts of a team: two `serve --http` processes of the built bin, on different ports,
@@ -35,10 +34,7 @@ const agents: Agent[] = [];
 const figures: string[] = [];
 
 async function connect(url: string, key: string): Promise<Client> {
-  const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${key}` } } });
-  const client = new Client({ name: 'ticket-mcp-two-hosts-test', version: '1.0.0' });
-  await client.connect(transport);
-  await client.listTools();
+  const client = await connectHttp(url, key);
   clients.push(client);
   return client;
 }

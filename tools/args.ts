@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SHORT_TEXT_MAX } from '../src/json-schema.js';
 import { invisibleCharacter, invisibleMessage } from '../src/service/invisible.js';
 import { MAX_BULK } from '../src/service/bulk.js';
 import { MAX_REFERENCES } from '../src/service/refs.js';
@@ -8,7 +9,7 @@ import { MAX_TAGS_PER_TICKET } from '../src/service/tags.js';
 /** Argument schemas several tools share, so each form is described the same way everywhere. */
 
 /** A reference or external id: trimmed, 1 to 200 characters (no real one is longer). */
-export const shortText = () => z.string().trim().min(1).max(200);
+export const shortText = () => z.string().trim().min(1).max(SHORT_TEXT_MAX);
 
 export const ticketRef = (role = 'The ticket') =>
   shortText().describe(`${role}: key ("SUP-42") or id`);
@@ -91,7 +92,7 @@ export const detail = z.literal('full').optional().describe('"full": all fields,
 export const pageSize = (defaultSize: number) =>
   z.number().int().min(1).max(100).optional().describe(`Rows per page, 1 to 100 (default ${defaultSize})`);
 
-export const cursor = z.string().min(1).max(500).optional().describe('nextCursor from the previous page; omit for the first page');
+export const cursor = z.string().min(1).max(500).optional().describe('nextCursor of the previous page');
 
 /** Unicode emails too (jö@example.com): agents' and customers' addresses are not all ASCII. */
 export const email = (role: string) => z.email({ pattern: z.regexes.unicodeEmail }).max(254).superRefine(visible).describe(role);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ticketLink } from '../src/resources.js';
 import { answerTicket } from '../src/service/ticket-answer.js';
 import { ticketAnswer } from '../src/service/views.js';
-import { agentRef, attachmentUrls, customFieldValues, detail, email, instant, metadata, shortText, teamRef, visible } from './args.js';
+import { agentRef, attachmentUrls, customFieldValues, detail, email, instant, metadata, shortText, teamRef, ticketRef, visible } from './args.js';
 import { ADD, defineTool } from './tool.js';
 
 export const createTicket = defineTool({
@@ -44,6 +44,7 @@ export const createTicket = defineTool({
     formId: shortText().optional().describe('Form id'),
     chatId: shortText().optional().describe('External conversation id; one ticket per chat until closed'),
     idempotencyKey: shortText().optional().describe('Any unique string, to retry safely'),
+    followUpOf: ticketRef('Ticket this follows up, e.g. a closed one').optional(),
     detail,
   }),
   output: ticketAnswer,

@@ -8,8 +8,8 @@ export const getTicket = defineTool({
   name: 'get_ticket',
   title: 'Get ticket',
   description: [
-    'Read one ticket in full: status and the statuses it can move to, assignee, team, requestor, tags, version, and its newest comments. Deleted tickets are shown too.',
-    'Use before changing a ticket or to answer questions about it; list_tickets finds tickets, get_ticket_history shows every change.',
+    'Read one ticket in full: status and its next statuses, assignee and lease, team, requestor, tags, links, version, newest comments. Deleted tickets too.',
+    'get_ticket_history shows every change.',
     'Example: {"id": "SUP-42"}',
   ].join('\n'),
   toolset: 'tickets',

@@ -1,6 +1,7 @@
 import { addComment } from './add_comment.js';
 import { addTag } from './add_tag.js';
 import { assignTicket } from './assign_ticket.js';
+import { claimNextTicket } from './claim_next_ticket.js';
 import { completeTicket } from './complete_ticket.js';
 import { createAgent } from './create_agent.js';
 import { createTag } from './create_tag.js';
@@ -9,14 +10,17 @@ import { createTicket } from './create_ticket.js';
 import { deleteTicket } from './delete_ticket.js';
 import { getTicket } from './get_ticket.js';
 import { getTicketHistory } from './get_ticket_history.js';
+import { linkTickets } from './link_tickets.js';
 import { listAgents } from './list_agents.js';
 import { listTags } from './list_tags.js';
 import { listTeams } from './list_teams.js';
 import { listTickets } from './list_tickets.js';
+import { releaseTicket } from './release_ticket.js';
 import { removeTag } from './remove_tag.js';
 import { restoreTicket } from './restore_ticket.js';
 import { setTicketStatus } from './set_ticket_status.js';
 import { takeover } from './takeover.js';
+import { unlinkTickets } from './unlink_tickets.js';
 import { updateAgent } from './update_agent.js';
 import { updateTag } from './update_tag.js';
 import { updateTicket } from './update_ticket.js';
@@ -38,6 +42,10 @@ export const tools: readonly Tool[] = [
   getTicketHistory,
   deleteTicket,
   restoreTicket,
+  claimNextTicket,
+  releaseTicket,
+  linkTickets,
+  unlinkTickets,
   createAgent,
   updateAgent,
   listAgents,

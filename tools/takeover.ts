@@ -8,8 +8,8 @@ export const takeover = defineTool({
   name: 'takeover',
   title: 'Take over ticket',
   description: [
-    'Claim a ticket atomically: succeeds if it is unassigned or already yours; if another agent holds it, fails with CONFLICT naming the holder (unless force: true). An open ticket moves to pending.',
-    'Use to start working on a ticket yourself, safely when other agents may grab it at the same moment; to hand a ticket to someone else, use assign_ticket.',
+    'Claim a given ticket atomically if it is unassigned, yours, or its lease lapsed; held by another agent, CONFLICT naming the holder (unless force: true). Open → pending.',
+    'For the next ticket of the queue use claim_next_ticket; to hand a ticket to someone else, assign_ticket.',
     'Example: {"id": "SUP-42"}',
   ].join('\n'),
   toolset: 'tickets',

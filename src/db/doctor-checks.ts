@@ -55,9 +55,11 @@ export function historyChecks(d: DoctorDialect): [string, string, string][] {
     ],
     [
       'assignee against history',
-      "ticket's assignee is the one its last assignment event names",
+      "ticket's assignee is the one its last assignment event names (nobody after a lapsed lease)",
       `SELECT ${TICKET_KEY} AS key, 'assignee ' || coalesce(t.assignee_id, 'none') || ', history says ' || coalesce(h, 'none') AS why
-       FROM (SELECT t.*, ${latest('assignment_changed', ['to', 'id'])} AS h FROM tickets t) t
+       FROM (SELECT t.*, (SELECT CASE WHEN e.type = 'lease_expired' THEN NULL ELSE ${d.json('e.data', ['to', 'id'])} END FROM events e
+               WHERE e.ticket_id = t.id AND e.type IN ('assignment_changed', 'lease_expired') ORDER BY e.seq DESC LIMIT 1) AS h
+             FROM tickets t) t
        WHERE h IS DISTINCT FROM t.assignee_id`,
     ],
     [

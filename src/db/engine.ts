@@ -53,6 +53,13 @@ export interface EngineSql {
   /** A ticket read for a change, locked until the transaction ends where the engine locks rows. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any select: the lock is a clause, whatever the query reads
   lockForChange<QB extends SelectQueryBuilder<any, any, any>>(query: QB): QB;
+  /**
+   * The queue's pick (claim_next_ticket): locks the chosen row of `table` where the engine
+   * locks rows, skipping rows another claimer holds, so concurrent claims take different
+   * tickets instead of queueing on one.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as lockForChange
+  lockForClaim<QB extends SelectQueryBuilder<any, any, any>>(query: QB, table: string): QB;
   search: {
     /** Free text to the engine's query; VALIDATION_ERROR when it has no words. */
     query(text: string): string;

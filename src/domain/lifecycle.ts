@@ -90,7 +90,7 @@ export function statusMove(
   if (!allowed.includes(to)) {
     const options = allowed.length > 0 ? `From ${from} it can move to: ${allowed.join(', ')}.` : `${from} is final.`;
     throw invalidTransition(`Ticket ${ticket.key} is ${from}; it cannot move to ${to}. ${options}`, {
-      hint: hint ?? (allowed.length > 0 ? `Use set_ticket_status with one of: ${allowed.join(', ')}.` : 'Create a new ticket instead.'),
+      hint: hint ?? (allowed.length > 0 ? `Use set_ticket_status with one of: ${allowed.join(', ')}.` : followUpHint(ticket.key)),
       details: { currentStatus: from, allowedStatuses: allowed },
     });
   }
@@ -159,11 +159,14 @@ export const staleVersion = (key: string, current: number, expected: number) =>
     details: { currentVersion: current },
   });
 
+/** What to do about a closed ticket's issue: a new ticket linked to it. */
+const followUpHint = (key: string) => `If the issue needs more work, create a follow-up: create_ticket with followUpOf: "${key}".`;
+
 /** A closed ticket is final: nothing about it changes any more. */
 function refuseIfClosed(ticket: TicketState, action: string): void {
   if (ticket.status === 'closed') {
     throw invalidTransition(`Ticket ${ticket.key} is closed, and a closed ticket is final: it cannot ${action}.`, {
-      hint: 'Create a new ticket (create_ticket) that refers to it if the issue needs more work.',
+      hint: followUpHint(ticket.key),
       details: { currentStatus: 'closed', allowedStatuses: [] },
     });
   }

@@ -9,6 +9,7 @@ import { loadForChange, saveChange, type EventDraft, type LoadedTicket } from '.
 import { now, type Caller } from './context.js';
 import type { Change, ServiceDeps } from './deps.js';
 import { agentOrCaller, agentRecord, agentRef, agentSummary, refuseInactive } from './participants.js';
+import { sweepLapsedLease } from './lapse.js';
 import { findAgent, type AgentRecord } from './refs.js';
 import { readTicketDetail } from './ticket-view.js';
 import type { TicketDetail } from './views.js';
@@ -25,11 +26,14 @@ export interface TakeoverInput extends VersionGuard {
   force?: boolean;
 }
 
+export const statusNote = (before: LoadedTicket, after: TicketDetail) =>
+  before.status === after.status ? '' : ` (${before.status} → ${after.status})`;
+
 /**
  * Who holds a ticket: the assignment event when the holder changes, and the move to
  * pending when an open ticket gets someone working on it.
  */
-async function assignmentChange(
+export async function assignmentChange(
   db: Db,
   caller: Caller,
   ticket: LoadedTicket,
@@ -64,7 +68,7 @@ async function assignmentChange(
 }
 
 /** A ticket someone can be given or can claim: live (open or pending). */
-async function loadAssignable(db: Db, caller: Caller, ref: string, expectedVersion: number | undefined, action: string) {
+export async function loadAssignable(db: Db, caller: Caller, ref: string, expectedVersion: number | undefined, action: string) {
   const ticket = await loadForChange(db, caller, ref, expectedVersion, action);
   refuseUnassignable(ticket, action);
   return ticket;
@@ -93,9 +97,11 @@ export async function assignTicket(deps: ServiceDeps, caller: Caller, input: Ass
 export async function takeover(deps: ServiceDeps, caller: Caller, input: TakeoverInput): Promise<Change<TicketDetail>> {
   return deps.engine.write(async (db) => {
     const at = now();
-    const ticket = await loadAssignable(db, caller, input.id, input.expectedVersion, 'be taken over');
+    const loaded = await loadAssignable(db, caller, input.id, input.expectedVersion, 'be taken over');
     const claimer = await agentOrCaller(db, caller, input.assigneeId);
     refuseInactive(claimer, 'assigneeId');
+    // A lapsed lease is back in the queue: recorded first, it leaves the ticket free to take without force.
+    const ticket = loaded.assignee_id === claimer.id ? loaded : await sweepLapsedLease(db, caller, loaded, at);
     const heldByOther = ticket.assignee_id !== null && ticket.assignee_id !== claimer.id;
     if (heldByOther && !input.force) {
       const { id, name, email } = await agentRecord(db, ticket.assignee_id!);

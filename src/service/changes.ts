@@ -5,6 +5,7 @@ import { ticketVersion, updateTicketAtVersion } from '../db/repo/tickets.js';
 import type { TicketsTable } from '../db/tables.js';
 import { refuseUnchangeable, staleVersion } from '../domain/lifecycle.js';
 import type { Caller } from './context.js';
+import { withLease } from './lease.js';
 import { findTicket, type TicketRecord } from './refs.js';
 import { ticketKey } from './ticket-view.js';
 
@@ -38,8 +39,9 @@ export async function loadTicketForChange(db: Db, caller: Caller, ref: string): 
 /**
  * Saves a change with its audit rows, over the version the change loaded. A change is
  * exactly its events: none means nothing changed, so neither the version nor updatedAt
- * moves. Should the ticket have moved on meanwhile, nothing is written: CONFLICT when
- * the caller named the version it read, else ConcurrentChange, which the engine retries.
+ * moves. Every change passes here, so here its ticket's lease is renewed or dropped
+ * (withLease). Should the ticket have moved on meanwhile, nothing is written: CONFLICT
+ * when the caller named the version it read, else ConcurrentChange, which the engine retries.
  */
 export async function saveChange(
   db: Db,
@@ -51,7 +53,7 @@ export async function saveChange(
   expectedVersion?: number,
 ): Promise<boolean> {
   if (events.length === 0) return false;
-  if (!(await updateTicketAtVersion(db, ticket.id, ticket.version, patch, at))) {
+  if (!(await updateTicketAtVersion(db, ticket.id, ticket.version, await withLease(db, caller, ticket, patch, at), at))) {
     if (expectedVersion !== undefined) throw staleVersion(ticket.key, await ticketVersion(db, ticket.id), expectedVersion);
     throw new ConcurrentChange(ticket.id);
   }

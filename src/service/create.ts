@@ -2,13 +2,16 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../db/engine.js';
 import { leastLoadedMember } from '../db/repo/agents.js';
 import { insertEvents, type EventDraft } from '../db/repo/events.js';
+import { insertLink } from '../db/repo/links.js';
 import { idempotencyRecord, insertIdempotencyRecord } from '../db/repo/idempotency.js';
 import { nextTicketNumber, teamById } from '../db/repo/teams.js';
 import { insertTicket, liveTicketOfChat, ticketVersion, type DetailRow } from '../db/repo/tickets.js';
+import { linkWords } from '../domain/queue.js';
 import { fold } from '../domain/text.js';
 import { conflict, validationError } from '../errors.js';
 import { canonicalJson, eitherOf, type Json } from './arguments.js';
 import { agentLabel } from './change-message.js';
+import { loadForChange, saveChange } from './changes.js';
 import { newId, normalizeInstant, now, type Caller } from './context.js';
 import type { Result, ServiceDeps } from './deps.js';
 import { accountFor, agentRef, contactFor, refuseInactive } from './participants.js';
@@ -45,6 +48,8 @@ export interface CreateTicketInput {
   performRouting?: boolean;
   formId?: string;
   chatId?: string;
+  /** A ticket (typically closed) this one follows up: linked follows_up, with its events on both. */
+  followUpOf?: string;
   idempotencyKey?: string;
 }
 
@@ -118,6 +123,8 @@ export async function createTicket(deps: ServiceDeps, caller: Caller, input: Cre
         ? lookups.sentiments.find((s) => s.isDefault)!
         : findLookup(lookups.sentiments, 'sentiment', input.sentimentId, 'sentimentId');
     const type = input.typeId === undefined ? undefined : findLookup(lookups.types, 'ticket type', input.typeId, 'typeId');
+    // Locked like any ticket a change touches; the new ticket is nobody else's yet, so no lock order is at stake.
+    const followed = input.followUpOf === undefined ? undefined : await loadForChange(db, caller, input.followUpOf, undefined, undefined);
 
     // Only a request with a key is ever compared, so only then is it hashed.
     const idempotency =
@@ -135,6 +142,7 @@ export async function createTicket(deps: ServiceDeps, caller: Caller, input: Cre
               priorityName: undefined,
               sentimentId: sentiment.id,
               typeId: type?.id,
+              followUpOf: followed?.id,
             }),
           };
     if (idempotency) {
@@ -247,6 +255,12 @@ export async function createTicket(deps: ServiceDeps, caller: Caller, input: Cre
         data: { from: null, to: agentRef(assignee), circumstance: 'handover', ...(routed && { routed }) },
       });
     }
+    if (followed) {
+      // The new ticket's side of the link is part of its creation (version 1); the followed ticket gets a version of its own.
+      await insertLink(db, { workspace_id: ws, ticket_id: id, related_id: followed.id, type: 'follows_up', created_by: caller.agentId, created_at: at });
+      events.push({ type: 'linked', data: { link: linkWords('follows_up', 'out'), key: followed.key } });
+      await saveChange(db, caller, followed, {}, [{ type: 'linked', data: { link: linkWords('follows_up', 'in'), key } }], at);
+    }
     await insertEvents(db, { ws, ticket: id, actor: caller.agentId, version: 1, at }, events);
 
     const ticket = await detailFromRow(deps, db, row);
@@ -260,6 +274,7 @@ export async function createTicket(deps: ServiceDeps, caller: Caller, input: Cre
         created_at: at,
       });
     }
-    return { data: ticket, message: `Ticket ${key} created (${status})${assignment}.` };
+    const followsUp = followed ? `, following up ${followed.key}` : '';
+    return { data: ticket, message: `Ticket ${key} created (${status})${assignment}${followsUp}.` };
   });
 }

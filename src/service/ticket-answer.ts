@@ -43,6 +43,10 @@ export function conciseTicket(ticket: TicketDetail): TicketAnswer {
 export const answerTicket = (result: Result<TicketDetail>, detail: Detail): Result<TicketAnswer> =>
   detail === 'full' ? result : { ...result, data: conciseTicket(result.data) };
 
+/** claim_next_ticket's answer: the claimed ticket as answerTicket gives it, or null for an empty queue. */
+export const answerClaim = (result: Result<TicketDetail | null>, detail: Detail): Result<TicketAnswer | null> =>
+  result.data === null ? { ...result, data: null } : answerTicket({ ...result, data: result.data }, detail);
+
 /** add_comment's answer: the comment, and where the ticket now stands (key, status, version). */
 export const answerComment = ({ data, message }: Result<CommentAdded>) => ({
   message,

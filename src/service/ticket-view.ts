@@ -1,11 +1,14 @@
 import type { Db } from '../db/engine.js';
+import { linksOfTicket } from '../db/repo/links.js';
 import { ticketDetailRow, ticketWithCommentsRows, type DetailRow, type TicketWithCommentsRow } from '../db/repo/tickets.js';
 import { nextStatuses, type StatusName } from '../domain/lifecycle.js';
+import { leaseLapsed, linkWords } from '../domain/queue.js';
 import { COMMENT_TEXT_BUDGET, COMMENTS_SHOWN, commentsWithin } from './comment-budget.js';
 import type { ServiceDeps } from './deps.js';
 import { nameOf } from './lookups.js';
 import type { TicketKey } from './refs.js';
-import type { TicketDetail, TicketWithComments } from './views.js';
+import { now } from './context.js';
+import type { TicketDetail, TicketLinkView, TicketWithComments, TicketWithLinks } from './views.js';
 
 export const ticketKey = (ticket: { team_identifier: string; number: number }) => `${ticket.team_identifier}-${ticket.number}`;
 
@@ -14,7 +17,8 @@ const parseJson = <T>(text: string): T => JSON.parse(text) as T;
 const withComments = ticketWithCommentsRows(COMMENTS_SHOWN, COMMENT_TEXT_BUDGET);
 
 async function withCommentsFromRow(deps: ServiceDeps, db: Db, t: TicketWithCommentsRow): Promise<TicketWithComments> {
-  return { ...(await detailFromRow(deps, db, t)), commentCount: t.comment_count, ...commentsWithin(parseJson(t.comments_json), t.comment_count) };
+  const detail = await detailFromRow(deps, db, t);
+  return { ...detail, links: await readLinks(db, t.id), commentCount: t.comment_count, ...commentsWithin(parseJson(t.comments_json), t.comment_count) };
 }
 
 export async function readTicketWithComments(deps: ServiceDeps, db: Db, ticketId: string): Promise<TicketWithComments> {
@@ -33,6 +37,21 @@ export async function readTicketDetail(deps: ServiceDeps, db: Db, ticketId: stri
   const [t] = await ticketDetailRow(db, { id: ticketId });
   if (!t) throw new Error(`ticket ${ticketId} vanished`);
   return detailFromRow(deps, db, t);
+}
+
+/** A ticket's links from both sides, each named as read from this ticket. */
+export async function readLinks(db: Db, ticketId: string): Promise<TicketLinkView[]> {
+  return (await linksOfTicket(db, ticketId)).map((l) => ({
+    link: linkWords(l.type, l.direction),
+    key: ticketKey(l),
+    title: l.title,
+    status: l.status as StatusName,
+    ...(l.deleted_at !== null && { deleted: true as const }),
+  }));
+}
+
+export async function readTicketWithLinks(deps: ServiceDeps, db: Db, ticketId: string): Promise<TicketWithLinks> {
+  return { ...(await readTicketDetail(deps, db, ticketId)), links: await readLinks(db, ticketId) };
 }
 
 /** A ticket's row, with what it joins to, as the answer shows it. */
@@ -86,6 +105,8 @@ export async function detailFromRow(deps: ServiceDeps, db: Db, t: DetailRow): Pr
     completedAt: t.completed_at,
     closedAt: t.closed_at,
     deletedAt: t.deleted_at,
+    leaseExpiresAt: t.lease_expires_at,
+    ...(leaseLapsed(t, now()) && { leaseLapsed: true as const }),
     version: t.version,
     createdAt: t.created_at,
     updatedAt: t.updated_at,

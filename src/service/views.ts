@@ -71,6 +71,10 @@ export const ticketDetail = z.object({
   completedAt: timestamp.nullable(),
   closedAt: timestamp.nullable(),
   deletedAt: timestamp.nullable(),
+  /** A claim's lease (claim_next_ticket leaseSeconds): past it, the ticket is back in the queue. */
+  leaseExpiresAt: timestamp.nullable(),
+  /** Present, and true, once the lease has run out: anyone may claim or take over the ticket. */
+  leaseLapsed: z.literal(true).optional(),
   version: z.number().int(),
   createdAt: timestamp,
   updatedAt: timestamp,
@@ -87,7 +91,22 @@ export const comment = z.object({
 });
 export type Comment = z.infer<typeof comment>;
 
-export const ticketWithComments = ticketDetail.extend({
+/** A link as read from one of its tickets: "blocks SUP-2" from SUP-1 is "blocked by SUP-1" from SUP-2. */
+export const ticketLinkView = z.object({
+  link: z.string(),
+  key: z.string(),
+  title: z.string(),
+  status,
+  /** Present, and true, only when the linked ticket is deleted. */
+  deleted: z.literal(true).optional(),
+});
+export type TicketLinkView = z.infer<typeof ticketLinkView>;
+
+/** A ticket with its links, as link_tickets and unlink_tickets answer. */
+export const ticketWithLinks = ticketDetail.extend({ links: z.array(ticketLinkView) });
+export type TicketWithLinks = z.infer<typeof ticketWithLinks>;
+
+export const ticketWithComments = ticketWithLinks.extend({
   commentCount: z.number().int(),
   /** The newest comments, oldest first, as many as fit get_ticket's budget. */
   comments: z.array(comment),

@@ -54,6 +54,8 @@ export const postgresSql: EngineSql = {
               cm.created_at, cm.rowid
             FROM comments cm WHERE cm.ticket_id = ${ticketId} ORDER BY cm.created_at DESC, cm.rowid DESC LIMIT ${sql.lit(shown)}) n)`,
   lockForChange: (query) => query.forUpdate('tickets' as never) as typeof query,
+  // OF the ticket alone: a lock on the joined priority row would make every claimer skip it.
+  lockForClaim: (query, table) => query.forUpdate(table as never).skipLocked() as typeof query,
   search: tsvectorSearch,
 };
 

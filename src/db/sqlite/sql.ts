@@ -23,6 +23,7 @@ export const sqliteSql: EngineSql = {
               cm.created_at, cm.rowid AS seq
             FROM comments cm WHERE cm.ticket_id = ${ticketId} ORDER BY cm.created_at DESC, cm.rowid DESC LIMIT ${sql.lit(shown)}) n)`,
   lockForChange: (query) => query,
+  lockForClaim: (query) => query,
   search: fts5Search,
 };
 
