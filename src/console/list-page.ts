@@ -11,7 +11,7 @@ import { alert, day, page, priorityBadge, statusBadge, when, type Viewer } from 
 /** The ticket list at `/`: queues with counts, filters in the URL, a real table, cursor pages. */
 
 const LIVE = 'open,pending';
-const SORT_LABELS: Record<string, string> = { updated: 'Recently updated', newest: 'Newest', oldest: 'Oldest' };
+const SORT_LABELS: Record<string, string> = { updated: 'Recently updated', created: 'Oldest first', newest: 'Newest first', priority: 'Priority', due: 'Due date' };
 
 /** The URL's filters as list_tickets arguments, checked by that tool's own schema. */
 function listArguments(query: URLSearchParams): Record<string, unknown> {
@@ -26,7 +26,7 @@ function listArguments(query: URLSearchParams): Record<string, unknown> {
     search: text('q'),
     sort: text('sort'),
     cursor: text('cursor'),
-    dueBefore: query.get('overdue') === '1' ? new Date().toISOString() : undefined,
+    overdue: query.get('overdue') === '1' ? true : undefined,
     pageSize: 25,
   };
   return Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
@@ -53,7 +53,7 @@ export async function listPage(service: TicketService, caller: Caller, viewer: V
 <td>${statusBadge(t.status)}</td><td>${priorityBadge(t.priority)}</td>
 <td>${t.assignee ?? html`<span class="muted">Unassigned</span>`}</td><td>${t.team}</td>
 <td>${t.tags.map((tag) => html`<span class="tag">${tag}</span> `)}</td>
-<td>${day(t.dueDate)}</td><td>${when((t as { createdAt?: string }).createdAt)}</td><td>${when(t.updatedAt)}</td>
+<td>${day(t.dueDate)}</td><td>${when(t.createdAt)}</td><td>${when(t.updatedAt)}</td>
 </tr>`,
     )}`;
     if (result.data.tickets.length === 0) rows = html`<tr><td colspan="10" class="empty">No tickets match these filters.</td></tr>`;
@@ -74,7 +74,7 @@ ${queue('Unassigned', { status: LIVE, assignee: 'none' }, counts.unassigned)}
 ${queue('Mine', { status: LIVE, assignee: 'me' }, counts.mine)}
 ${queue('Open', { status: 'open' }, counts.open)}
 ${queue('Pending', { status: 'pending' }, counts.pending)}
-${queue('Overdue', { status: LIVE, overdue: '1' }, counts.overdue)}
+${queue('Overdue', { overdue: '1' }, counts.overdue)}
 </ul><h2>Teams</h2><ul>
 ${[...teamName].map(([id, identifier]) => queue(identifier, { status: LIVE, team: identifier }, counts.teams.get(id) ?? 0))}
 </ul></aside>
