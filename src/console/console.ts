@@ -15,6 +15,7 @@ import { cookies, readForm, redirect, sendHtml } from './http-kit.js';
 import { page, type Viewer } from './layout.js';
 import { listPage } from './list-page.js';
 import { LiveHub } from './live.js';
+import { QueueCountCache } from './queue-cache.js';
 import { localSignInPage, signInPage } from './signin.js';
 
 /**
@@ -46,6 +47,7 @@ const TICKET_PATH = /^\/tickets\/([A-Za-z][A-Za-z0-9]{0,19}-\d{1,12})(?:\/([a-z]
 export function createConsole(service: TicketService, options: ConsoleOptions): Console {
   const { log, local } = options;
   const live = new LiveHub(service, log);
+  const queueCounts = new QueueCountCache(service);
   let oneTimeToken = randomBytes(24).toString('base64url');
 
   const secure = (req: IncomingMessage) =>
@@ -128,7 +130,7 @@ export function createConsole(service: TicketService, options: ConsoleOptions): 
     }
     if (path === '/live' && req.method === 'GET') return live.open(res, session.caller, Number(query.get('since') ?? -1));
     const viewer: Viewer = { agentId: session.caller.agentId, actorName: session.actorName, workspace: session.workspace, readOnly: session.readOnly, csrf, seq: await service.latestSeq(session.caller) };
-    if (req.method === 'GET' && path === '/') return sendHtml(res, 200, await listPage(service, session.caller, viewer, query));
+    if (req.method === 'GET' && path === '/') return sendHtml(res, 200, await listPage(service, session.caller, viewer, query, await queueCounts.get(session.caller, viewer.seq)));
     if (req.method === 'GET' && path === '/agents') return sendHtml(res, 200, await agentsPage(service, session.caller, viewer));
     if (req.method === 'GET' && path === '/teams') return sendHtml(res, 200, await teamsPage(service, session.caller, viewer));
     const ticket = TICKET_PATH.exec(path);

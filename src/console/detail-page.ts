@@ -1,6 +1,7 @@
 import type { Caller } from '../service/context.js';
+import type { TeamChoice } from '../service/live.js';
 import type { TicketService } from '../service/service.js';
-import type { Agent, Team, TicketEvent, TicketWithComments } from '../service/views.js';
+import type { Agent, TicketEvent, TicketWithComments } from '../service/views.js';
 import { PRIORITIES } from '../service/workspace.js';
 import { flag, html, type Html } from './html.js';
 import { alert, csrfField, day, page, priorityBadge, statusBadge, when, type Viewer } from './layout.js';
@@ -28,7 +29,7 @@ function form(viewer: Viewer, t: TicketWithComments, action: string, fields: Htm
 ${csrfField(viewer)}<input type="hidden" name="version" value="${t.version}">${fields}<button>${button}</button></form>`;
 }
 
-function controls(viewer: Viewer, t: TicketWithComments, agents: Agent[], teams: Team[]): Html {
+function controls(viewer: Viewer, t: TicketWithComments, agents: Agent[], teams: TeamChoice[]): Html {
   if (viewer.readOnly) return html``;
   const key = t.ticketIdentifier;
   if (t.deletedAt) return html`<section class="panel" aria-labelledby="actions-${key}"><h2 id="actions-${key}">Change</h2>${form(viewer, t, 'restore', html``, 'Restore')}</section>`;
@@ -49,7 +50,7 @@ ${form(viewer, t, 'delete', html`<p>Delete ${key}? Agents will no longer see it 
 </details></section>`;
 }
 
-function facts(viewer: Viewer, t: TicketWithComments, agents: Agent[], teams: Team[]): Html {
+function facts(viewer: Viewer, t: TicketWithComments, agents: Agent[], teams: TeamChoice[]): Html {
   const tagList = t.tags.map(
     (tag) => html`<li><span class="tag">${tag.name}</span>${viewer.readOnly || t.deletedAt ? '' : html`<form method="post" action="/tickets/${t.ticketIdentifier}/untag" class="inline">${csrfField(viewer)}<input type="hidden" name="tag" value="${tag.id}"><button class="link" aria-label="Remove tag ${tag.name}">×</button></form>`}</li>`,
   );
@@ -94,7 +95,7 @@ export interface Detail {
   ticket: TicketWithComments;
   events: TicketEvent[];
   agents: Agent[];
-  teams: Team[];
+  teams: TeamChoice[];
 }
 
 /** Everything the page shows; `ticket.ticketIdentifier` differs from `key` when `key` is one it had before a move. */
@@ -103,9 +104,9 @@ export async function loadDetail(service: TicketService, caller: Caller, key: st
     service.getTicket(caller, { id: key }),
     allEvents(service, caller, key),
     service.listAgents(caller, { pageSize: 100 }),
-    service.listTeams(caller, { pageSize: 100 }),
+    service.teamChoices(caller),
   ]);
-  return { ticket, events, agents: agents.data.agents, teams: teams.data.teams };
+  return { ticket, events, agents: agents.data.agents, teams };
 }
 
 export function detailPage(viewer: Viewer, { ticket: t, events, agents, teams }: Detail, query: URLSearchParams, refusal?: string): Html {

@@ -2,6 +2,7 @@ import { listTickets as listTool } from '../../tools/list_tickets.js';
 import { STATUS_NAMES } from '../domain/lifecycle.js';
 import type { Caller } from '../service/context.js';
 import { TICKET_SORTS } from '../service/list.js';
+import type { QueueCounts } from '../service/live.js';
 import type { TicketService } from '../service/service.js';
 import { PRIORITIES } from '../service/workspace.js';
 import { parseArguments } from '../validation.js';
@@ -34,12 +35,8 @@ function listArguments(query: URLSearchParams): Record<string, unknown> {
 
 const href = (params: Record<string, string>) => `/?${new URLSearchParams(params)}`;
 
-export async function listPage(service: TicketService, caller: Caller, viewer: Viewer, query: URLSearchParams): Promise<Html> {
-  const [counts, teams, agents] = await Promise.all([
-    service.queueCounts(caller),
-    service.listTeams(caller, { pageSize: 100 }),
-    service.listAgents(caller, { pageSize: 100 }),
-  ]);
+export async function listPage(service: TicketService, caller: Caller, viewer: Viewer, query: URLSearchParams, counts: QueueCounts): Promise<Html> {
+  const [teams, agents] = await Promise.all([service.teamChoices(caller), service.listAgents(caller, { pageSize: 100 })]);
   let rows: Html;
   let refusal: string | undefined;
   let next: string | null = null;
@@ -66,7 +63,7 @@ export async function listPage(service: TicketService, caller: Caller, viewer: V
     const active = JSON.stringify(params) === JSON.stringify(Object.fromEntries(Object.entries(current).filter(([k]) => k !== 'sort')));
     return html`<li><a href="${href(params)}"${flag('aria-current="page"', active)}>${label}<span class="count">${count}</span></a></li>`;
   };
-  const teamName = new Map(teams.data.teams.map((t) => [t.id, t.identifier]));
+  const teamName = new Map(teams.map((t) => [t.id, t.identifier]));
   const option = (value: string, label: string, chosen: string | null) => html`<option value="${value}"${flag('selected', value === (chosen ?? ''))}>${label}</option>`;
   const body = html`<div class="list-layout">
 <aside class="queues" aria-label="Queues"><h2>Queues</h2><ul>
@@ -82,7 +79,7 @@ ${[...teamName].map(([id, identifier]) => queue(identifier, { status: LIVE, team
 <form class="filters" method="get" action="/" role="search">
 <div class="fld"><label for="f-status">Status</label><select id="f-status" name="status">${option('', 'Any', query.get('status'))}${option(LIVE, 'Open or pending', query.get('status'))}${STATUS_NAMES.map((s) => option(s, s, query.get('status')))}</select></div>
 <div class="fld"><label for="f-assignee">Assignee</label><select id="f-assignee" name="assignee">${option('', 'Anyone', query.get('assignee'))}${option('none', 'Unassigned', query.get('assignee'))}${option('me', 'Me', query.get('assignee'))}${agents.data.agents.map((a) => option(a.email, a.name, query.get('assignee')))}</select></div>
-<div class="fld"><label for="f-team">Team</label><select id="f-team" name="team">${option('', 'Any', query.get('team'))}${teams.data.teams.map((t) => option(t.identifier, t.name, query.get('team')))}</select></div>
+<div class="fld"><label for="f-team">Team</label><select id="f-team" name="team">${option('', 'Any', query.get('team'))}${teams.map((t) => option(t.identifier, t.name, query.get('team')))}</select></div>
 <label>Tag <input name="tag" value="${query.get('tag') ?? ''}" maxlength="200"></label>
 <div class="fld"><label for="f-priority">Priority</label><select id="f-priority" name="priority">${option('', 'Any', query.get('priority'))}${PRIORITIES.map((p) => option(p, p, query.get('priority')))}</select></div>
 <label>Search <input type="search" name="q" value="${query.get('q') ?? ''}" maxlength="200"></label>
