@@ -210,6 +210,21 @@ describeBrowser('the web console', () => {
       await page.context().close();
     });
 
+    it('fits a phone (390 px): no page-wide scrolling, the table scrolls in its frame, the ticket title comes first', async () => {
+      const wide = await signedIn(keys.lead!);
+      const page = await wide.context().newPage();
+      await page.setViewportSize({ width: 390, height: 844 });
+      const pageWidth = () => page.evaluate(() => document.documentElement.scrollWidth);
+      await page.goto(`${origin}/`);
+      expect(await pageWidth()).toBe(390);
+      await page.goto(`${origin}/tickets/SUP-1`);
+      expect(await pageWidth()).toBe(390);
+      const top = (selector: string) => page.locator(selector).evaluate((e) => e.getBoundingClientRect().top);
+      expect(await top('h1')).toBeLessThan(await top('.description'));
+      if (kind === 'sqlite') await page.screenshot({ path: `${DOCS}console-phone.png` });
+      await wide.context().close();
+    });
+
     it('a read-only key gets no controls, and the server refuses its changes', async () => {
       const page = await signedIn(keys.viewer!);
       await page.goto(`${origin}/tickets/SUP-1`);
