@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createEngineDatabase, describeEngines, type EngineDatabase } from './engines.js';
 import { CLI, tempDir } from './helpers.js';
+import { untilPrinted } from './serve.js';
 
 /**
  * `ticket-mcp console` as its own process: the one-time sign-in link it prints, the Host and
@@ -47,14 +48,8 @@ describeEngines('ticket-mcp console', (kind) => {
   beforeAll(async () => {
     database = await createEngineDatabase(kind, 'console.db');
     child = spawn(process.execPath, [CLI, 'console', '--db', database.target, '--port', '0', '--actor', 'lead@example.com'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout!.on('data', (chunk) => (out += chunk));
     child.stderr!.resume();
-    while (!/http:\S+\n/.test(out)) {
-      const [event] = await Promise.race([once(child.stdout!, 'data').then(() => ['data']), once(child, 'exit').then(() => ['exit'])]);
-      if (event === 'exit') throw new Error(`console exited: ${out}`);
-    }
-    link = new URL(/(http:\S+)\n/.exec(out)![1]!);
+    link = new URL((await untilPrinted(child, child.stdout!, /(http:\S+)\n/)).match[1]!);
   }, 30_000);
 
   afterAll(async () => {

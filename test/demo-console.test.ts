@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openService, tempDir } from './helpers.js';
+import { untilPrinted } from './serve.js';
 
 /** `npm run demo:console` as a reader runs it: the link it prints works, the agents' work lands, and Ctrl-C stops it cleanly. */
 const DEMO = fileURLToPath(new URL('../dist/scripts/demo-console.js', import.meta.url));
@@ -15,23 +16,19 @@ describe('npm run demo:console', () => {
   it('seeds the queue, prints a working sign-in link, lets the agents claim, comment and complete, and stops on Ctrl-C', async () => {
     const db = join(dir, 'watched.db');
     const demo = spawn(process.execPath, [DEMO], { env: demoEnv(db), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    demo.stdout!.on('data', (chunk) => (out += chunk));
-    demo.stderr!.on('data', (chunk) => (out += chunk));
-    while (!/completed [A-Z]+-\d+\n[\s\S]*completed [A-Z]+-\d+\n/.test(out)) {
-      const [event] = await Promise.race([once(demo.stdout!, 'data').then(() => ['data']), once(demo, 'exit').then(() => ['exit'])]);
-      if (event === 'exit') throw new Error(`the demo ended early: ${out}`);
-    }
-    const link = /(http:\/\/127\.0\.0\.1:\d+\/signin\?token=\S+)\n/.exec(out)![1]!;
+    let errors = '';
+    demo.stderr!.on('data', (chunk) => (errors += chunk));
+    const { text } = await untilPrinted(demo, demo.stdout!, /completed [A-Z]+-\d+\n[\s\S]*completed [A-Z]+-\d+\n/);
+    const link = /(http:\/\/127\.0\.0\.1:\d+\/signin\?token=\S+)\n/.exec(text())![1]!;
     const signIn = await fetch(link);
     expect(signIn.status).toBe(200);
     expect(await signIn.text()).toContain('as <strong>Priya Shah</strong>');
 
     demo.kill('SIGINT');
     const [code] = await once(demo, 'exit');
-    expect(code, out).toBe(0);
-    expect(out).toContain('Seeded 40 tickets in 3 teams');
-    expect(out).toMatch(/Ctrl-C: stopping the agents and the console…\nStopped\./);
+    expect(code, errors).toBe(0);
+    expect(text()).toContain('Seeded 40 tickets in 3 teams');
+    expect(text()).toMatch(/Ctrl-C: stopping the agents and the console…\nStopped\./);
 
     const { service, caller } = await openService(db);
     const { data } = await service.listTickets(caller, { status: 'resolved', pageSize: 100 });
