@@ -196,6 +196,9 @@ describeBrowser('the web console', () => {
       await page.getByLabel('Team', { exact: true }).selectOption({ label: 'Billing (BIL)' });
       await page.getByRole('button', { name: 'Move' }).click();
       await page.waitForURL(`${origin}/tickets/BIL-1`);
+      await page.goto(`${origin}/`);
+      // Counted before the move (at sign-in), counted again after it: the events seq moved.
+      expect(await page.getByRole('link', { name: /^BIL\s*1$/ }).count()).toBe(1);
       await page.goto(`${origin}/tickets/SUP-5`);
       await page.waitForURL(`${origin}/tickets/BIL-1`);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Charged in the wrong currency');
