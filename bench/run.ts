@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --only cold,latency,throughput,scale,peers,postgres,answers]
+ * npm run bench [-- --quick] [-- --only cold,latency,throughput,scale,peers,postgres,answers,console]
  *
  * Every figure is measured in this run, on this machine, and reported as a ratio to
  * a baseline measured in the same run: absolute times drift on shared machines,
@@ -10,6 +10,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchColdStart } from './cold-start.js';
+import { benchConsole } from './console.js';
 import { log, type Row } from './harness.js';
 import { benchLatency } from './latency.js';
 import { benchPeers } from './peers.js';
@@ -18,7 +19,7 @@ import { benchPromptAnswers } from './prompt-answers.js';
 import { benchScale } from './scale.js';
 import { benchThroughput } from './throughput.js';
 
-const SECTIONS = ['cold', 'latency', 'throughput', 'scale', 'peers', 'postgres', 'answers'] as const;
+const SECTIONS = ['cold', 'latency', 'throughput', 'scale', 'peers', 'postgres', 'answers', 'console'] as const;
 const RESULTS = fileURLToPath(new URL('../../bench/RESULTS.md', import.meta.url));
 
 function table(rows: Row[]): string {
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
   if (only.has('peers')) rows.push(...(await benchPeers(quick ? 2_000 : 10_000, quick ? 200 : 1_000, quick ? 5 : 11)));
   if (only.has('postgres')) rows.push(...(await benchPostgres(quick ? 300 : 2000, quick ? 400 : 2000)));
   if (only.has('answers')) rows.push(...(await benchPromptAnswers()));
+  if (only.has('console')) rows.push(...(await benchConsole(100_000, quick ? 200 : 1000)));
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${process.platform} ${process.arch}`;
   const report = [

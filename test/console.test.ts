@@ -160,6 +160,10 @@ describeBrowser('the web console', () => {
       expect(await page.locator('tbody').textContent()).not.toContain('Cannot reset password');
       const ticket = await ok(agent, 'get_ticket', { id: 'SUP-2' });
       expect(ticket.deletedAt).not.toBeNull();
+      await page.goto(`${origin}/tickets/SUP-2`);
+      await page.getByRole('button', { name: 'Restore' }).click();
+      await page.getByText('Delete…').waitFor();
+      expect((await ok(agent, 'get_ticket', { id: 'SUP-2' })).deletedAt).toBeNull();
 
       await page.goto(`${origin}/tickets/SUP-3`);
       await page.getByLabel('Due date').fill('1960-01-01');
@@ -167,6 +171,61 @@ describeBrowser('the web console', () => {
       await page.getByRole('alert').waitFor();
       expect(await page.getByRole('alert').textContent()).toContain('must fall between 1970-01-01 and 9999-12-31');
       await page.context().close();
+    });
+
+    it('links two tickets: the link shows on both, each side in its own words, and goes from both when removed', async () => {
+      const page = await signedIn(keys.lead!);
+      await page.goto(`${origin}/tickets/SUP-1`);
+      await page.getByLabel('Link type').selectOption('blocks');
+      await page.getByLabel('Linked ticket').fill('SUP-4');
+      await page.getByRole('button', { name: 'Add link' }).click();
+      await expect.poll(() => page.locator('.links').textContent()).toContain('blocks SUP-4');
+      await page.goto(`${origin}/tickets/SUP-4`);
+      expect(await page.locator('.links').textContent()).toContain('blocked by SUP-1');
+      await page.getByRole('button', { name: 'Remove link blocked by SUP-1' }).click();
+      await page.getByText('No links.').waitFor();
+      expect((await ok(agent, 'get_ticket', { id: 'SUP-1' })).links).toEqual([]);
+      await page.context().close();
+    });
+
+    it('moves a ticket to another team: the page goes to the new key and the old URL leads there; the holder can release it', async () => {
+      await ok(agent, 'create_team', { name: 'Billing', identifier: 'BIL' });
+      await ok(agent, 'create_ticket', { title: 'Charged in the wrong currency', requestorEmail: 'ana@customer.example' });
+      const page = await signedIn(keys.lead!);
+      await page.goto(`${origin}/tickets/SUP-5`);
+      await page.getByLabel('Team', { exact: true }).selectOption({ label: 'Billing (BIL)' });
+      await page.getByRole('button', { name: 'Move' }).click();
+      await page.waitForURL(`${origin}/tickets/BIL-1`);
+      await page.goto(`${origin}/`);
+      // Counted before the move (at sign-in), counted again after it: the events seq moved.
+      expect(await page.getByRole('link', { name: /^BIL\s*1$/ }).count()).toBe(1);
+      await page.goto(`${origin}/tickets/SUP-5`);
+      await page.waitForURL(`${origin}/tickets/BIL-1`);
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Charged in the wrong currency');
+
+      await page.getByRole('button', { name: 'Take it' }).click();
+      await page.getByRole('button', { name: 'Release' }).click();
+      await page.getByRole('button', { name: 'Take it' }).waitFor();
+      const ticket = await ok(agent, 'get_ticket', { id: 'SUP-5' });
+      expect(ticket).toMatchObject({ ticketIdentifier: 'BIL-1', assignedAgentId: null });
+      const events = (await ok(agent, 'get_ticket_history', { id: 'BIL-1' })).events as { type: string; actor: string }[];
+      expect(events.filter((e) => e.type !== 'created').map((e) => e.type)).toEqual(['team_changed', 'assignment_changed', 'status_changed', 'assignment_changed', 'status_changed']);
+      await page.context().close();
+    });
+
+    it('fits a phone (390 px): no page-wide scrolling, the table scrolls in its frame, the ticket title comes first', async () => {
+      const wide = await signedIn(keys.lead!);
+      const page = await wide.context().newPage();
+      await page.setViewportSize({ width: 390, height: 844 });
+      const pageWidth = () => page.evaluate(() => document.documentElement.scrollWidth);
+      await page.goto(`${origin}/`);
+      expect(await pageWidth()).toBe(390);
+      await page.goto(`${origin}/tickets/SUP-1`);
+      expect(await pageWidth()).toBe(390);
+      const top = (selector: string) => page.locator(selector).evaluate((e) => e.getBoundingClientRect().top);
+      expect(await top('h1')).toBeLessThan(await top('.description'));
+      if (kind === 'sqlite') await page.screenshot({ path: `${DOCS}console-phone.png` });
+      await wide.context().close();
     });
 
     it('a read-only key gets no controls, and the server refuses its changes', async () => {

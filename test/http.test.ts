@@ -121,7 +121,7 @@ describeEngines('a shared HTTP server', (kind) => {
     });
 
     it('are required: a missing, wrong or revoked key gets 401 and no data', async () => {
-      for (const key of [undefined, 'tmcp_wrong', `${keyA.slice(0, -1)}x`]) {
+      for (const key of [undefined, 'tmcp_wrong', `${keyA.slice(0, -1)}${keyA.endsWith('x') ? 'y' : 'x'}`]) {
         const answer = await post(key, listTools);
         expect(answer.status).toBe(401);
         expect(answer.headers.get('www-authenticate')).toContain('Bearer');

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect } from 'vitest';
@@ -23,21 +24,28 @@ export function newKey(db: string, env: Record<string, string>, ...args: string[
   return result.stdout.trim();
 }
 
+/** Collects what `child` prints on `stream` until `pattern` matches it; throws if the process ends first. */
+export async function untilPrinted(child: ChildProcess, stream: Readable, pattern: RegExp): Promise<{ match: RegExpExecArray; text: () => string }> {
+  let text = '';
+  stream.on('data', (chunk) => (text += chunk));
+  let match: RegExpExecArray | null;
+  while (!(match = pattern.exec(text))) {
+    const [event] = await Promise.race([once(stream, 'data').then(() => ['data']), once(child, 'exit').then(() => ['exit'])]);
+    if (event === 'exit') throw new Error(`exited before printing ${pattern}: ${text}`);
+  }
+  return { match, text: () => text };
+}
+
 /** Starts `serve --http LISTEN` and waits for its ready line. */
 export async function serveHttp(db: string, env: Record<string, string>, listen = '127.0.0.1:0', ...args: string[]): Promise<ServedHttp> {
   const child = spawn(process.execPath, [CLI, 'serve', '--http', listen, '--db', db, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr!.on('data', (chunk) => (log += chunk));
-  while (!/ready on http[^\n]*\n/.test(log)) {
-    const [event] = await Promise.race([once(child.stderr!, 'data').then(() => ['data']), once(child, 'exit').then(() => ['exit'])]);
-    if (event === 'exit') throw new Error(`serve exited: ${log}`);
-  }
-  const url = log
+  const { text: log } = await untilPrinted(child, child.stderr!, /ready on http[^\n]*\n/);
+  const url = log()
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l))
     .find((l) => l.msg === 'ticket-mcp ready on http').url as string;
-  return { child, url, port: Number(new URL(url).port), log: () => log };
+  return { child, url, port: Number(new URL(url).port), log };
 }
 
 /** A real SDK client of a served host, signed in with `key`, its tools listed (so it checks every answer's schema). */

@@ -8,13 +8,14 @@ import { SESSION_HOURS } from '../service/console-sessions.js';
 import type { TicketService } from '../service/service.js';
 import { isAction, runAction } from './actions.js';
 import { isAsset, sendAsset } from './assets.js';
-import { detailPage } from './detail-page.js';
+import { detailPage, loadDetail } from './detail-page.js';
 import { agentsPage, teamsPage } from './directory-page.js';
 import { html } from './html.js';
 import { cookies, readForm, redirect, sendHtml } from './http-kit.js';
 import { page, type Viewer } from './layout.js';
 import { listPage } from './list-page.js';
 import { LiveHub } from './live.js';
+import { QueueCountCache } from './queue-cache.js';
 import { localSignInPage, signInPage } from './signin.js';
 
 /**
@@ -46,6 +47,7 @@ const TICKET_PATH = /^\/tickets\/([A-Za-z][A-Za-z0-9]{0,19}-\d{1,12})(?:\/([a-z]
 export function createConsole(service: TicketService, options: ConsoleOptions): Console {
   const { log, local } = options;
   const live = new LiveHub(service, log);
+  const queueCounts = new QueueCountCache(service);
   let oneTimeToken = randomBytes(24).toString('base64url');
 
   const secure = (req: IncomingMessage) =>
@@ -86,12 +88,12 @@ export function createConsole(service: TicketService, options: ConsoleOptions): 
   async function act(res: ServerResponse, session: ConsoleSession, viewer: Viewer, key: string, action: string, form: URLSearchParams): Promise<void> {
     if (session.readOnly) return sendHtml(res, 403, page('Read-only', html`<p class="alert" role="alert">This console is read-only: your API key cannot change tickets.</p>`, viewer));
     try {
-      const message = await runAction(service, session.caller, action, key, form);
+      const done = await runAction(service, session.caller, action, key, form);
       log.info('console change', { action, ticket: key, actor: session.actorEmail });
-      return redirect(res, action === 'delete' ? '/' : `/tickets/${key}`, { 'x-message': encodeURIComponent(message) });
+      return redirect(res, action === 'delete' ? '/' : `/tickets/${done.key}`, { 'x-message': encodeURIComponent(done.message) });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      return sendHtml(res, 422, await detailPage(service, session.caller, viewer, key, new URLSearchParams(), error.message));
+      return sendHtml(res, 422, detailPage(viewer, await loadDetail(service, session.caller, key), new URLSearchParams(), error.message));
     }
   }
 
@@ -127,8 +129,8 @@ export function createConsole(service: TicketService, options: ConsoleOptions): 
       return redirect(res, '/signin', { 'set-cookie': sessionCookie(req, '', 0) });
     }
     if (path === '/live' && req.method === 'GET') return live.open(res, session.caller, Number(query.get('since') ?? -1));
-    const viewer: Viewer = { actorName: session.actorName, workspace: session.workspace, readOnly: session.readOnly, csrf, seq: await service.latestSeq(session.caller) };
-    if (req.method === 'GET' && path === '/') return sendHtml(res, 200, await listPage(service, session.caller, viewer, query));
+    const viewer: Viewer = { agentId: session.caller.agentId, actorName: session.actorName, workspace: session.workspace, readOnly: session.readOnly, csrf, seq: await service.latestSeq(session.caller) };
+    if (req.method === 'GET' && path === '/') return sendHtml(res, 200, await listPage(service, session.caller, viewer, query, await queueCounts.get(session.caller, viewer.seq)));
     if (req.method === 'GET' && path === '/agents') return sendHtml(res, 200, await agentsPage(service, session.caller, viewer));
     if (req.method === 'GET' && path === '/teams') return sendHtml(res, 200, await teamsPage(service, session.caller, viewer));
     const ticket = TICKET_PATH.exec(path);
@@ -137,7 +139,11 @@ export function createConsole(service: TicketService, options: ConsoleOptions): 
       if (post && action && isAction(action)) return act(res, session, viewer, key.toUpperCase(), action, form);
       if (!post && !action) {
         try {
-          return sendHtml(res, 200, await detailPage(service, session.caller, viewer, key.toUpperCase(), query));
+          const detail = await loadDetail(service, session.caller, key.toUpperCase());
+          // A key the ticket had before it moved team still resolves; the address shown is its current one.
+          const current = detail.ticket.ticketIdentifier;
+          if (current !== key.toUpperCase()) return redirect(res, `/tickets/${current}${query.size > 0 ? `?${query}` : ''}`);
+          return sendHtml(res, 200, detailPage(viewer, detail, query));
         } catch (error) {
           if (error instanceof DomainError && error.code === 'NOT_FOUND') return sendHtml(res, 404, page('Not found', html`<p class="alert" role="alert">${error.message}</p>`, viewer));
           throw error;

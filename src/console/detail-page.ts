@@ -1,9 +1,11 @@
 import type { Caller } from '../service/context.js';
+import type { TeamChoice } from '../service/live.js';
 import type { TicketService } from '../service/service.js';
 import type { Agent, TicketEvent, TicketWithComments } from '../service/views.js';
 import { PRIORITIES } from '../service/workspace.js';
 import { flag, html, type Html } from './html.js';
 import { alert, csrfField, day, page, priorityBadge, statusBadge, when, type Viewer } from './layout.js';
+import { linksPanel } from './links-panel.js';
 import { timeline } from './timeline.js';
 
 /** The ticket at `/tickets/KEY`: description and activity on the left, its properties and their controls on the right. */
@@ -27,9 +29,10 @@ function form(viewer: Viewer, t: TicketWithComments, action: string, fields: Htm
 ${csrfField(viewer)}<input type="hidden" name="version" value="${t.version}">${fields}<button>${button}</button></form>`;
 }
 
-function controls(viewer: Viewer, t: TicketWithComments, agents: Agent[]): Html {
-  if (viewer.readOnly || t.deletedAt) return html``;
+function controls(viewer: Viewer, t: TicketWithComments, agents: Agent[], teams: TeamChoice[]): Html {
+  if (viewer.readOnly) return html``;
   const key = t.ticketIdentifier;
+  if (t.deletedAt) return html`<section class="panel" aria-labelledby="actions-${key}"><h2 id="actions-${key}">Change</h2>${form(viewer, t, 'restore', html``, 'Restore')}</section>`;
   const moves = [t.status, ...t.nextStatuses];
   return html`<section class="panel" aria-labelledby="actions-${key}"><h2 id="actions-${key}">Change</h2>
 ${t.nextStatuses.length > 0
@@ -37,7 +40,8 @@ ${t.nextStatuses.length > 0
 <label for="status-comment">Status comment</label><textarea id="status-comment" name="comment" rows="2" maxlength="20000"></textarea>`, 'Change status')
   : ''}
 ${form(viewer, t, 'assign', html`<label for="assignee-select">Assigned to</label><select id="assignee-select" name="assignee"><option value="">Unassigned</option>${agents.map((a) => html`<option value="${a.id}"${flag('selected', a.id === t.assignedAgentId)}>${a.name} &lt;${a.email}&gt;</option>`)}</select>`, 'Assign')}
-${form(viewer, t, 'take', html``, 'Take it')}
+${t.assignedAgentId === viewer.agentId ? form(viewer, t, 'release', html``, 'Release') : form(viewer, t, 'take', html``, 'Take it')}
+${form(viewer, t, 'team', html`<label for="team-select">Team</label><select id="team-select" name="team">${teams.map((team) => html`<option value="${team.id}"${flag('selected', team.id === t.teamId)}>${team.name} (${team.identifier})</option>`)}</select>`, 'Move')}
 ${form(viewer, t, 'priority', html`<label for="priority-select">Priority</label><select id="priority-select" name="priority">${PRIORITIES.map((p) => html`<option${flag('selected', p === t.priority)}>${p}</option>`)}</select>`, 'Set priority')}
 ${form(viewer, t, 'due', html`<label>Due date <input type="date" name="due" value="${t.dueDate?.slice(0, 10) ?? ''}"></label>`, 'Set due date')}
 ${form(viewer, t, 'tag', html`<label>New tag <input name="tag" maxlength="200" required></label>`, 'Add tag')}
@@ -46,7 +50,7 @@ ${form(viewer, t, 'delete', html`<p>Delete ${key}? Agents will no longer see it 
 </details></section>`;
 }
 
-function facts(viewer: Viewer, t: TicketWithComments, agents: Agent[]): Html {
+function facts(viewer: Viewer, t: TicketWithComments, agents: Agent[], teams: TeamChoice[]): Html {
   const tagList = t.tags.map(
     (tag) => html`<li><span class="tag">${tag.name}</span>${viewer.readOnly || t.deletedAt ? '' : html`<form method="post" action="/tickets/${t.ticketIdentifier}/untag" class="inline">${csrfField(viewer)}<input type="hidden" name="tag" value="${tag.id}"><button class="link" aria-label="Remove tag ${tag.name}">×</button></form>`}</li>`,
   );
@@ -64,8 +68,9 @@ function facts(viewer: Viewer, t: TicketWithComments, agents: Agent[]): Html {
 <dt>Updated</dt><dd>${when(t.updatedAt)}</dd>
 <dt>Source</dt><dd>${t.source ?? '—'}</dd>
 </dl>
-${t.deletedAt ? html`<p class="alert">Deleted ${when(t.deletedAt)}. Restoring a deleted ticket comes with the restore operation (not yet available).</p>` : ''}
-${controls(viewer, t, agents)}
+${t.deletedAt ? html`<p class="alert">Deleted ${when(t.deletedAt)}; Restore brings it back as it was.</p>` : ''}
+${linksPanel(viewer, t)}
+${controls(viewer, t, agents, teams)}
 </div>`;
 }
 
@@ -86,12 +91,25 @@ ${t.comments.map(
 ${composer}</section>`;
 }
 
-export async function detailPage(service: TicketService, caller: Caller, viewer: Viewer, key: string, query: URLSearchParams, refusal?: string): Promise<Html> {
-  const [{ data: t }, events, agents] = await Promise.all([
+export interface Detail {
+  ticket: TicketWithComments;
+  events: TicketEvent[];
+  agents: Agent[];
+  teams: TeamChoice[];
+}
+
+/** Everything the page shows; `ticket.ticketIdentifier` differs from `key` when `key` is one it had before a move. */
+export async function loadDetail(service: TicketService, caller: Caller, key: string): Promise<Detail> {
+  const [{ data: ticket }, events, agents, teams] = await Promise.all([
     service.getTicket(caller, { id: key }),
     allEvents(service, caller, key),
     service.listAgents(caller, { pageSize: 100 }),
+    service.teamChoices(caller),
   ]);
+  return { ticket, events, agents: agents.data.agents, teams };
+}
+
+export function detailPage(viewer: Viewer, { ticket: t, events, agents, teams }: Detail, query: URLSearchParams, refusal?: string): Html {
   const newestFirst = query.get('order') !== 'oldest';
   const body = html`<p class="crumbs"><a href="/">Tickets</a> / ${t.ticketIdentifier}</p>
 ${alert(refusal)}
@@ -104,7 +122,7 @@ ${comments(viewer, t)}
 <div id="history" hx-get="/tickets/${t.ticketIdentifier}?order=${newestFirst ? 'newest' : 'oldest'}" hx-trigger="sse:t-${t.ticketIdentifier} throttle:500ms" hx-select="#history" hx-swap="outerHTML" hx-disinherit="*">${timeline(events, newestFirst)}</div>
 </section>
 </div>
-<aside class="side-col">${facts(viewer, t, agents.data.agents)}</aside>
+<aside class="side-col">${facts(viewer, t, agents, teams)}</aside>
 </div>`;
   return page(`${t.ticketIdentifier} ${t.title}`, body, viewer);
 }

@@ -3,6 +3,8 @@ import { html, type Html } from './html.js';
 /** The page shell, shared navigation, and the small pieces every page uses (badges, dates). */
 
 export interface Viewer {
+  /** The signed-in person's agent id: Release is offered on the tickets they hold. */
+  agentId: string;
   actorName: string;
   workspace: string;
   readOnly: boolean;

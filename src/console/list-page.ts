@@ -2,6 +2,7 @@ import { listTickets as listTool } from '../../tools/list_tickets.js';
 import { STATUS_NAMES } from '../domain/lifecycle.js';
 import type { Caller } from '../service/context.js';
 import { TICKET_SORTS } from '../service/list.js';
+import type { QueueCounts } from '../service/live.js';
 import type { TicketService } from '../service/service.js';
 import { PRIORITIES } from '../service/workspace.js';
 import { parseArguments } from '../validation.js';
@@ -11,7 +12,7 @@ import { alert, day, page, priorityBadge, statusBadge, when, type Viewer } from 
 /** The ticket list at `/`: queues with counts, filters in the URL, a real table, cursor pages. */
 
 const LIVE = 'open,pending';
-const SORT_LABELS: Record<string, string> = { updated: 'Recently updated', newest: 'Newest', oldest: 'Oldest' };
+const SORT_LABELS: Record<string, string> = { updated: 'Recently updated', created: 'Oldest first', newest: 'Newest first', priority: 'Priority', due: 'Due date' };
 
 /** The URL's filters as list_tickets arguments, checked by that tool's own schema. */
 function listArguments(query: URLSearchParams): Record<string, unknown> {
@@ -26,7 +27,7 @@ function listArguments(query: URLSearchParams): Record<string, unknown> {
     search: text('q'),
     sort: text('sort'),
     cursor: text('cursor'),
-    dueBefore: query.get('overdue') === '1' ? new Date().toISOString() : undefined,
+    overdue: query.get('overdue') === '1' ? true : undefined,
     pageSize: 25,
   };
   return Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
@@ -34,12 +35,8 @@ function listArguments(query: URLSearchParams): Record<string, unknown> {
 
 const href = (params: Record<string, string>) => `/?${new URLSearchParams(params)}`;
 
-export async function listPage(service: TicketService, caller: Caller, viewer: Viewer, query: URLSearchParams): Promise<Html> {
-  const [counts, teams, agents] = await Promise.all([
-    service.queueCounts(caller),
-    service.listTeams(caller, { pageSize: 100 }),
-    service.listAgents(caller, { pageSize: 100 }),
-  ]);
+export async function listPage(service: TicketService, caller: Caller, viewer: Viewer, query: URLSearchParams, counts: QueueCounts): Promise<Html> {
+  const [teams, agents] = await Promise.all([service.teamChoices(caller), service.listAgents(caller, { pageSize: 100 })]);
   let rows: Html;
   let refusal: string | undefined;
   let next: string | null = null;
@@ -53,7 +50,7 @@ export async function listPage(service: TicketService, caller: Caller, viewer: V
 <td>${statusBadge(t.status)}</td><td>${priorityBadge(t.priority)}</td>
 <td>${t.assignee ?? html`<span class="muted">Unassigned</span>`}</td><td>${t.team}</td>
 <td>${t.tags.map((tag) => html`<span class="tag">${tag}</span> `)}</td>
-<td>${day(t.dueDate)}</td><td>${when((t as { createdAt?: string }).createdAt)}</td><td>${when(t.updatedAt)}</td>
+<td>${day(t.dueDate)}</td><td>${when(t.createdAt)}</td><td>${when(t.updatedAt)}</td>
 </tr>`,
     )}`;
     if (result.data.tickets.length === 0) rows = html`<tr><td colspan="10" class="empty">No tickets match these filters.</td></tr>`;
@@ -66,7 +63,7 @@ export async function listPage(service: TicketService, caller: Caller, viewer: V
     const active = JSON.stringify(params) === JSON.stringify(Object.fromEntries(Object.entries(current).filter(([k]) => k !== 'sort')));
     return html`<li><a href="${href(params)}"${flag('aria-current="page"', active)}>${label}<span class="count">${count}</span></a></li>`;
   };
-  const teamName = new Map(teams.data.teams.map((t) => [t.id, t.identifier]));
+  const teamName = new Map(teams.map((t) => [t.id, t.identifier]));
   const option = (value: string, label: string, chosen: string | null) => html`<option value="${value}"${flag('selected', value === (chosen ?? ''))}>${label}</option>`;
   const body = html`<div class="list-layout">
 <aside class="queues" aria-label="Queues"><h2>Queues</h2><ul>
@@ -74,7 +71,7 @@ ${queue('Unassigned', { status: LIVE, assignee: 'none' }, counts.unassigned)}
 ${queue('Mine', { status: LIVE, assignee: 'me' }, counts.mine)}
 ${queue('Open', { status: 'open' }, counts.open)}
 ${queue('Pending', { status: 'pending' }, counts.pending)}
-${queue('Overdue', { status: LIVE, overdue: '1' }, counts.overdue)}
+${queue('Overdue', { overdue: '1' }, counts.overdue)}
 </ul><h2>Teams</h2><ul>
 ${[...teamName].map(([id, identifier]) => queue(identifier, { status: LIVE, team: identifier }, counts.teams.get(id) ?? 0))}
 </ul></aside>
@@ -82,7 +79,7 @@ ${[...teamName].map(([id, identifier]) => queue(identifier, { status: LIVE, team
 <form class="filters" method="get" action="/" role="search">
 <div class="fld"><label for="f-status">Status</label><select id="f-status" name="status">${option('', 'Any', query.get('status'))}${option(LIVE, 'Open or pending', query.get('status'))}${STATUS_NAMES.map((s) => option(s, s, query.get('status')))}</select></div>
 <div class="fld"><label for="f-assignee">Assignee</label><select id="f-assignee" name="assignee">${option('', 'Anyone', query.get('assignee'))}${option('none', 'Unassigned', query.get('assignee'))}${option('me', 'Me', query.get('assignee'))}${agents.data.agents.map((a) => option(a.email, a.name, query.get('assignee')))}</select></div>
-<div class="fld"><label for="f-team">Team</label><select id="f-team" name="team">${option('', 'Any', query.get('team'))}${teams.data.teams.map((t) => option(t.identifier, t.name, query.get('team')))}</select></div>
+<div class="fld"><label for="f-team">Team</label><select id="f-team" name="team">${option('', 'Any', query.get('team'))}${teams.map((t) => option(t.identifier, t.name, query.get('team')))}</select></div>
 <label>Tag <input name="tag" value="${query.get('tag') ?? ''}" maxlength="200"></label>
 <div class="fld"><label for="f-priority">Priority</label><select id="f-priority" name="priority">${option('', 'Any', query.get('priority'))}${PRIORITIES.map((p) => option(p, p, query.get('priority')))}</select></div>
 <label>Search <input type="search" name="q" value="${query.get('q') ?? ''}" maxlength="200"></label>

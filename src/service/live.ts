@@ -1,5 +1,6 @@
 import { latestEventSeq, workspaceEventsAfter } from '../db/repo/events.js';
 import { liveTicketCounts } from '../db/repo/queues.js';
+import { firstTeams } from '../db/repo/teams.js';
 import type { Caller } from './context.js';
 import type { ServiceDeps } from './deps.js';
 import { ticketKey } from './ticket-view.js';
@@ -33,12 +34,14 @@ export interface QueueCounts {
   overdue: number;
   /** Live tickets per team id. */
   teams: Map<string, number>;
+  /** The soonest due date of a live ticket not yet overdue: the overdue count holds until then. */
+  nextDueAt: string | null;
 }
 
 /** Counts of live tickets (open or pending, not deleted) for each queue of the console. */
 export async function queueCounts(deps: ServiceDeps, caller: Caller): Promise<QueueCounts> {
   const rows = await liveTicketCounts(deps.engine.reader, { ws: caller.workspaceId, me: caller.agentId, now: new Date().toISOString() });
-  const counts: QueueCounts = { unassigned: 0, mine: 0, open: 0, pending: 0, overdue: 0, teams: new Map() };
+  const counts: QueueCounts = { unassigned: 0, mine: 0, open: 0, pending: 0, overdue: 0, teams: new Map(), nextDueAt: null };
   for (const row of rows) {
     const n = Number(row.count);
     if (row.status === 'open') counts.open += n;
@@ -47,6 +50,21 @@ export async function queueCounts(deps: ServiceDeps, caller: Caller): Promise<Qu
     if (Number(row.mine)) counts.mine += n;
     if (Number(row.overdue)) counts.overdue += n;
     counts.teams.set(row.team_id, (counts.teams.get(row.team_id) ?? 0) + n);
+    if (row.next_due !== null && (counts.nextDueAt === null || row.next_due < counts.nextDueAt)) counts.nextDueAt = row.next_due;
   }
   return counts;
+}
+
+/** The most teams a page's team select offers. */
+export const TEAM_CHOICES = 200;
+
+/** The workspace's teams by identifier, without list_teams' per-team ticket counts: what a select needs. */
+export interface TeamChoice {
+  id: string;
+  name: string;
+  identifier: string;
+}
+
+export async function teamChoices(deps: ServiceDeps, caller: Caller): Promise<TeamChoice[]> {
+  return firstTeams(deps.engine.reader, caller.workspaceId, TEAM_CHOICES);
 }

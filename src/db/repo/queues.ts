@@ -15,6 +15,8 @@ export const liveTicketCounts = prepared('reads.queueCounts', (db, p: { ws: stri
       sql<number>`case when t.assignee_id = ${p.me} then 1 else 0 end`.as('mine'),
       sql<number>`case when t.due_date < ${p.now} then 1 else 0 end`.as('overdue'),
       (eb) => eb.fn.countAll<number>().as('count'),
+      // The soonest due date still ahead: when it passes, the overdue count changes without an event.
+      sql<string | null>`min(case when t.due_date >= ${p.now} then t.due_date end)`.as('next_due'),
     ])
     .where('t.workspace_id', '=', p.ws)
     .where('t.status', 'in', ['open', 'pending'])
