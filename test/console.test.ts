@@ -202,6 +202,11 @@ describeBrowser('the web console', () => {
       await page.goto(`${origin}/tickets/SUP-5`);
       await page.waitForURL(`${origin}/tickets/BIL-1`);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Charged in the wrong currency');
+      // The timeline names the move in words, both keys and teams, and no ids.
+      const moved = (await page.locator('.event-team_changed').textContent())!;
+      expect(moved).toContain('moved the ticket');
+      expect(moved).toMatch(/SUP-5[\s\S]*BIL-1/);
+      expect(moved).not.toMatch(/\btm_/);
 
       await page.getByRole('button', { name: 'Take it' }).click();
       await page.getByRole('button', { name: 'Release' }).click();

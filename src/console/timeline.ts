@@ -13,6 +13,11 @@ const LABELS: Record<string, string> = {
   tag_removed: 'removed a tag',
   metadata_updated: 'updated fields',
   deleted: 'deleted the ticket',
+  restored: 'restored the ticket',
+  team_changed: 'moved the ticket',
+  lease_expired: 'let the lease lapse',
+  linked: 'linked a ticket',
+  unlinked: 'unlinked a ticket',
 };
 
 /** A value of an event's details as one short line of text. */
@@ -39,7 +44,8 @@ function details(event: TicketEvent): Html {
   const parts: Html[] = [];
   if (from !== undefined || to !== undefined) parts.push(html`<li>${shown(from)} → ${shown(to)}</li>`);
   if (typeof body === 'string') parts.push(html`<li class="${internal ? 'internal' : ''}">${internal ? 'Internal note: ' : ''}${body.length > 300 ? `${body.slice(0, 299)}…` : body}</li>`);
-  for (const [name, value] of Object.entries(rest)) parts.push(change(name, value));
+  // Ids (tagId, fromTeamId, …) sit beside the names a person reads: they are left out.
+  for (const [name, value] of Object.entries(rest)) if (!name.endsWith('Id')) parts.push(change(name, value));
   return parts.length > 0 ? html`<ul class="changes">${parts}</ul>` : html``;
 }
 
