@@ -54,6 +54,21 @@ describeEngines('ticket links', (kind) => {
     expect((await call(client, 'unlink_tickets', { id: a.id, relatedId: b.id, type: 'blocks' })).message).toContain('nothing changed');
   });
 
+  it('refuses a blocks link that closes a longer cycle, which would leave every ticket on it out of the queue', async () => {
+    const [a, b, c] = [await create('Cycle A'), await create('Cycle B'), await create('Cycle C')];
+    await ok(client, 'link_tickets', { id: a.id, relatedId: b.id, type: 'blocks' });
+    await ok(client, 'link_tickets', { id: b.id, relatedId: c.id, type: 'blocks' });
+    const cycle = await fails(client, 'link_tickets', { id: c.id, relatedId: a.id, type: 'blocks' }, 'VALIDATION_ERROR');
+    expect(cycle.message).toBe(
+      `${a.ticketIdentifier} already blocks ${c.ticketIdentifier} through other tickets; ${c.ticketIdentifier} blocks ${a.ticketIdentifier} would make a cycle that none of them could leave. Nothing was linked.`,
+    );
+    expect((await ok(client, 'get_ticket', { id: c.id })).version).toBe(2);
+    // Another type may run that way; and once the chain is broken the link is allowed.
+    await ok(client, 'link_tickets', { id: c.id, relatedId: a.id, type: 'relates_to' });
+    await ok(client, 'unlink_tickets', { id: a.id, relatedId: b.id, type: 'blocks' });
+    expect((await call(client, 'link_tickets', { id: c.id, relatedId: a.id, type: 'blocks' })).message).toContain('Linked:');
+  });
+
   it('refuses a self-link, a deleted ticket, an unknown type, a stale version and a ticket over its link bound', async () => {
     const a = await create('Self');
     expect((await fails(client, 'link_tickets', { id: a.id, relatedId: a.ticketIdentifier, type: 'relates_to' }, 'VALIDATION_ERROR')).message).toContain(

@@ -213,6 +213,20 @@ describeEngines('moves, restores, completion and bulk changes', (kind) => {
       expect((await ok(client, 'list_tickets', { tag: 'batch' })).tickets).toEqual([]);
     });
 
+    it('changes and reports a ticket named twice (by key, id, another case, a former key) once', async () => {
+      const a = await newTicket('Twice A');
+      const b = await newTicket('Twice B');
+      const aKey = a.ticketIdentifier as string;
+      const assigned = await call(client, 'assign_ticket', { ids: [aKey, a.id, aKey.toLowerCase(), b.id, 'NOPE-9', 'nope-9'], assignedAgentId: 'Otto Berg' });
+      expect(assigned.data.results.map((r: { key: string }) => r.key)).toEqual([aKey, b.ticketIdentifier, 'NOPE-9']);
+      expect(assigned.message).toBe(`2 of 3 tickets changed; 1 failed: NOPE-9 NOT_FOUND (data.results says why). Named more than once, counted once: ${aKey}, NOPE-9.`);
+      expect((await history(a.id)).filter((e) => e.type === 'assignment_changed')).toHaveLength(1);
+
+      const moved = await ok(client, 'update_ticket', { id: b.id, teamId: 'BIL' });
+      const deleted = await call(client, 'delete_ticket', { ids: [b.ticketIdentifier, moved.ticketIdentifier], confirm: true });
+      expect(deleted.message).toBe(`1 of 1 ticket changed. Named more than once, counted once: ${moved.ticketIdentifier}.`);
+    });
+
     it('fails the whole call, changing nothing, on an argument every ticket shares', async () => {
       const t = await newTicket('Untouched');
       await fails(client, 'assign_ticket', { ids: [t.id], assignedAgentId: 'Nobody Known' }, 'NOT_FOUND');

@@ -1,5 +1,6 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { shownValue } from '../src/service/change-message.js';
 import type { Caller } from '../src/service/context.js';
 import type { TicketService } from '../src/service/service.js';
 import { describeEngines, openEngineService } from './engines.js';
@@ -7,7 +8,8 @@ import { call, connectInMemory, fails, ok } from './helpers.js';
 
 /**
  * The work queue through real SDK clients, one per agent: claim order and filters, an
- * empty queue, blocked tickets, leases (renewed, lapsed, swept), release.
+ * empty queue, blocked tickets, leases (renewed, lapsed, swept by a claim, takeover,
+ * assignment or release), release.
  */
 describeEngines('the work queue', (kind) => {
   let service: TicketService;
@@ -31,6 +33,8 @@ describeEngines('the work queue', (kind) => {
   const leaseEndsAt = (id: string, at: string) =>
     service.engine.write((db) => db.updateTable('tickets').set({ lease_expires_at: at }).where('id', '=', id).execute());
   const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+  /** A lease end already past, whenever the test runs. */
+  const lapsedAt = '2001-02-03T04:05:06.000Z';
 
   beforeAll(async () => {
     ({ service, caller, close } = await openEngineService(kind));
@@ -172,11 +176,41 @@ describeEngines('the work queue', (kind) => {
     await ok(tia, 'claim_next_ticket', { leaseSeconds: 60 });
     const refused = await fails(uma, 'takeover', { id: ticket.id }, 'CONFLICT');
     expect(refused.details).toMatchObject({ holder: { name: 'Tia' } });
-    await leaseEndsAt(ticket.id, inSeconds(-5));
+    await leaseEndsAt(ticket.id, lapsedAt);
     const taken = await call(uma, 'takeover', { id: ticket.ticketIdentifier });
     expect(taken.data).toMatchObject({ assignedAgent: 'Uma', status: 'pending' });
     expect(taken.data).not.toHaveProperty('leaseExpiresAt');
     expect((await history(ticket.id)).map((e) => e.type).slice(-4)).toEqual(['lease_expired', 'status_changed', 'assignment_changed', 'status_changed']);
+    expect(taken.message).toBe(
+      `Ticket ${ticket.ticketIdentifier}: assigned nobody → Uma <uma@example.com>; status open → pending. ` +
+        `The lease of Tia <tia@example.com> had lapsed (${shownValue(lapsedAt)}), which put it back in the queue first.`,
+    );
+  });
+
+  it('records a lapsed lease when someone else releases the ticket or is given it, and says whose it was', async () => {
+    await ok(lead, 'create_team', { name: 'Lapses', identifier: 'LAP' });
+    const { client: ivy } = await agent('Ivy', ['LAP']);
+    const { client: jon } = await agent('Jon', ['LAP']);
+    const first = await create('LAP', 'released after its lease');
+    await ok(ivy, 'claim_next_ticket', { leaseSeconds: 60 });
+    await leaseEndsAt(first.id, lapsedAt);
+    const released = await call(jon, 'release_ticket', { id: first.id });
+    expect(released.data).toMatchObject({ status: 'open' });
+    expect(released.data).not.toHaveProperty('assignedAgent');
+    expect(released.message).toBe(
+      `Released ${first.ticketIdentifier} back to the queue: unassigned (pending → open). ` +
+        `The lease of Ivy <ivy@example.com> had lapsed (${shownValue(lapsedAt)}), which put it back in the queue first.`,
+    );
+    const afterRelease = await history(first.id);
+    expect(afterRelease.slice(-2).map((e) => [e.type, e.actor])).toEqual([['lease_expired', 'Ivy'], ['status_changed', 'Ivy']]);
+    expect(afterRelease.at(-2)!.details).toMatchObject({ assignee: { name: 'Ivy' }, expiredAt: lapsedAt });
+
+    const second = await create('LAP', 'given away after its lease', { priorityName: 'Urgent' });
+    await ok(ivy, 'claim_next_ticket', { leaseSeconds: 60 });
+    await leaseEndsAt(second.id, lapsedAt);
+    const given = await call(jon, 'assign_ticket', { id: second.id, assignedAgentId: 'Jon' });
+    expect(given.message).toContain(`assigned nobody → Jon <jon@example.com>; status open → pending. The lease of Ivy <ivy@example.com> had lapsed`);
+    expect((await history(second.id)).slice(-4).map((e) => e.type)).toEqual(['lease_expired', 'status_changed', 'assignment_changed', 'status_changed']);
   });
 
   it('releases a ticket to the queue: its holder, or anyone with force', async () => {

@@ -77,9 +77,11 @@ export async function loadAssignable(db: Db, caller: Caller, ref: string, expect
 export async function assignTicket(deps: ServiceDeps, caller: Caller, input: AssignTicketInput): Promise<Change<TicketDetail>> {
   return deps.engine.write(async (db) => {
     const at = now();
-    const ticket = await loadAssignable(db, caller, input.id, input.expectedVersion, 'be assigned');
+    const loaded = await loadAssignable(db, caller, input.id, input.expectedVersion, 'be assigned');
     const agent = input.assignedAgentId === null ? null : await findAgent(db, caller.workspaceId, input.assignedAgentId);
     if (agent) refuseInactive(agent, 'assignedAgentId');
+    // Given to someone new, a lapsed lease is recorded first; unassigning it says whom it leaves.
+    const { ticket, note } = agent === null || agent.id === loaded.assignee_id ? { ticket: loaded, note: '' } : await sweepLapsedLease(db, caller, loaded, at);
     const { patch, events } = await assignmentChange(db, caller, ticket, agent, 'handover', at);
     const changed = await saveChange(db, caller, ticket, patch, events, at, input.expectedVersion);
     const data = await readTicketDetail(deps, db, ticket.id);
@@ -88,7 +90,7 @@ export async function assignTicket(deps: ServiceDeps, caller: Caller, input: Ass
       data,
       changed,
       message: changed
-        ? changeMessage(ticket.key, changesOf(events, agent ? { [agent.id]: who } : {}))
+        ? changeMessage(ticket.key, changesOf(events, agent ? { [agent.id]: who } : {}), ...(note ? [note] : []))
         : `Ticket ${ticket.key} is already assigned to ${who}; nothing changed.`,
     };
   });
@@ -101,7 +103,7 @@ export async function takeover(deps: ServiceDeps, caller: Caller, input: Takeove
     const claimer = await agentOrCaller(db, caller, input.assigneeId);
     refuseInactive(claimer, 'assigneeId');
     // A lapsed lease is back in the queue: recorded first, it leaves the ticket free to take without force.
-    const ticket = loaded.assignee_id === claimer.id ? loaded : await sweepLapsedLease(db, caller, loaded, at);
+    const { ticket, note } = loaded.assignee_id === claimer.id ? { ticket: loaded, note: '' } : await sweepLapsedLease(db, caller, loaded, at);
     const heldByOther = ticket.assignee_id !== null && ticket.assignee_id !== claimer.id;
     if (heldByOther && !input.force) {
       const { id, name, email } = await agentRecord(db, ticket.assignee_id!);
@@ -132,7 +134,7 @@ export async function takeover(deps: ServiceDeps, caller: Caller, input: Takeove
       data,
       changed,
       message: changed
-        ? changeMessage(ticket.key, changesOf(events, { [claimer.id]: agentLabel(claimer) }))
+        ? changeMessage(ticket.key, changesOf(events, { [claimer.id]: agentLabel(claimer) }), ...(note ? [note] : []))
         : `Ticket ${ticket.key} is already held by ${agentLabel(claimer)}; nothing changed.`,
     };
   });

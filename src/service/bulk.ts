@@ -18,14 +18,30 @@ function failure(error: unknown): { code: ErrorCode; message: string } {
   return { code: known.code, message: known.message };
 }
 
-/** The key a failed reference names, for its outcome: the ticket's current key, or the reference as given. */
-async function keyOf(deps: ServiceDeps, caller: Caller, ref: string): Promise<string> {
+/** A reference as a bulk call sees it: the ticket's current key and id, or the reference as given when it names none. */
+async function resolveRef(deps: ServiceDeps, caller: Caller, ref: string): Promise<{ ref: string; key: string; identity: string }> {
   try {
     const ticket = await findTicket(deps.engine.reader, caller.workspaceId, ref);
-    return `${ticket.team_identifier}-${ticket.number}`;
+    return { ref, key: `${ticket.team_identifier}-${ticket.number}`, identity: ticket.id };
   } catch {
-    return ref.trim();
+    return { ref, key: ref.trim(), identity: ref.trim().toUpperCase() };
   }
+}
+
+/**
+ * The references of a bulk call, one per ticket: a ticket named twice (by key and id, in
+ * another case, or by a key it had before it moved) is changed and reported once, and the
+ * keys named more than once are returned for the message.
+ */
+async function onePerTicket(deps: ServiceDeps, caller: Caller, refs: readonly string[]) {
+  const seen = new Map<string, { ref: string; key: string }>();
+  const repeated = new Set<string>();
+  for (const ref of refs) {
+    const resolved = await resolveRef(deps, caller, ref);
+    if (seen.has(resolved.identity)) repeated.add(seen.get(resolved.identity)!.key);
+    else seen.set(resolved.identity, resolved);
+  }
+  return { unique: [...seen.values()], repeated: [...repeated] };
 }
 
 /** "3 of 4 tickets changed, 1 already so; 1 failed: SUP-9 INVALID_TRANSITION." */
@@ -45,7 +61,7 @@ export function countOutcomes(results: BulkOutcome[]): string {
 
 /**
  * The one loop of every bulk change: each ticket changed by `change` in its own
- * transaction, in the order given, and every ticket's outcome reported, failures
+ * transaction, in the order given, and every ticket's outcome reported once, failures
  * included (never a hidden partial failure). Arguments that would fail every ticket
  * alike are the caller's to check before: they fail the whole call, changing nothing.
  */
@@ -58,14 +74,16 @@ export async function eachTicket(
   if (refs.length === 0 || refs.length > MAX_BULK) {
     throw validationError(`\`ids\` must have 1 to ${MAX_BULK} tickets, not ${refs.length}.`, { hint: 'Send the rest in another call.' });
   }
+  const { unique, repeated } = await onePerTicket(deps, caller, refs);
   const results: BulkOutcome[] = [];
-  for (const ref of refs) {
+  for (const { ref, key } of unique) {
     try {
       const { data, changed, message } = await change(ref);
       results.push({ key: data.ticketIdentifier, ok: true, changed, message });
     } catch (error) {
-      results.push({ key: await keyOf(deps, caller, ref), ok: false, ...failure(error) });
+      results.push({ key, ok: false, ...failure(error) });
     }
   }
-  return { data: { results }, message: countOutcomes(results) };
+  const repeats = repeated.length === 0 ? '' : ` Named more than once, counted once: ${repeated.join(', ')}.`;
+  return { data: { results }, message: countOutcomes(results) + repeats };
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../db/engine.js';
-import { deleteLink, insertLink, linkBetween, linkCount } from '../db/repo/links.js';
+import { blocksThroughChain, deleteLink, insertLink, linkBetween, linkCount } from '../db/repo/links.js';
 import { refuseIfStale } from '../domain/lifecycle.js';
 import { linkWords, MAX_LINKS_PER_TICKET, type LinkType } from '../domain/queue.js';
 import { validationError } from '../errors.js';
@@ -36,7 +36,7 @@ async function loadPair(db: Db, caller: Caller, input: LinkInput): Promise<{ tic
 /**
  * Links `ticket` to `related` with its events on both (each one a new version, named from
  * its own side); false when the link is already there. A link of a type that reads one
- * way (blocks, duplicates, follows up) cannot also run the other way.
+ * way (blocks, duplicates, follows up) cannot also run the other way, nor can blocks close a cycle.
  */
 export async function addLink(db: Db, caller: Caller, ticket: LoadedTicket, related: LoadedTicket, type: LinkType, at: string): Promise<boolean> {
   const existing = await linkBetween(db, ticket.id, related.id, type);
@@ -45,6 +45,13 @@ export async function addLink(db: Db, caller: Caller, ticket: LoadedTicket, rela
     throw validationError(`${related.key} already ${linkWords(type, 'out')} ${ticket.key}; a ${type} link cannot also run the other way.`, {
       hint: `Remove it first with unlink_tickets, or leave it as it is.`,
     });
+  }
+  // A longer blocks cycle would keep every ticket on it out of claim_next_ticket for good.
+  if (type === 'blocks' && (await blocksThroughChain(db, related.id, ticket.id))) {
+    throw validationError(
+      `${related.key} already blocks ${ticket.key} through other tickets; ${ticket.key} blocks ${related.key} would make a cycle that none of them could leave. Nothing was linked.`,
+      { hint: 'get_ticket shows each ticket\'s links; unlink_tickets removes one.' },
+    );
   }
   for (const t of [ticket, related]) {
     if ((await linkCount(db, t.id)) >= MAX_LINKS_PER_TICKET) {

@@ -2,7 +2,7 @@ import type { Db } from '../db/engine.js';
 import { ConcurrentChange } from '../db/engine.js';
 import { pickWaitingTicket, teamsOfAgent, type QueueFilter } from '../db/repo/queue.js';
 import { statusMove } from '../domain/lifecycle.js';
-import { isWaiting, leaseEnd, leaseLapsed } from '../domain/queue.js';
+import { isWaiting, leaseEnd } from '../domain/queue.js';
 import { conflict } from '../errors.js';
 import type { VersionGuard } from './arguments.js';
 import { assignmentChange, loadAssignable, statusNote } from './assignment.js';
@@ -81,7 +81,7 @@ export async function claimNextTicket(deps: ServiceDeps, caller: Caller, input: 
       if (id === undefined) return { data: null, message: `No ticket is waiting in ${words}; nothing was claimed.` };
       const locked = await loadTicketForChange(db, caller, id);
       if (!isWaiting(locked, at)) continue;
-      const ticket = await sweepLapsedLease(db, caller, locked, at);
+      const { ticket, note } = await sweepLapsedLease(db, caller, locked, at);
       const lease = input.leaseSeconds === undefined ? {} : { leaseSeconds: input.leaseSeconds };
       const { patch, events } = await assignmentChange(db, caller, ticket, claimer, 'takeover', at, { claimed: true, ...lease });
       if (input.leaseSeconds !== undefined) patch.lease_expires_at = leaseEnd(at, input.leaseSeconds);
@@ -90,7 +90,9 @@ export async function claimNextTicket(deps: ServiceDeps, caller: Caller, input: 
       const leaseNote = data.leaseExpiresAt ? `; lease until ${data.leaseExpiresAt}` : '';
       return {
         data,
-        message: `Claimed ${data.ticketIdentifier} (${data.priority}${dueNote(data.dueDate, at)}) from ${words}${statusNote(ticket, data)}${leaseNote}.`,
+        message: [`Claimed ${data.ticketIdentifier} (${data.priority}${dueNote(data.dueDate, at)}) from ${words}${statusNote(ticket, data)}${leaseNote}.`, note]
+          .filter(Boolean)
+          .join(' '),
       };
     }
     throw new ConcurrentChange('queue');
@@ -99,18 +101,20 @@ export async function claimNextTicket(deps: ServiceDeps, caller: Caller, input: 
 
 /**
  * Hands a ticket back to the queue: unassigned, pending → open, its lease dropped. Only its
- * holder releases it, unless force (a supervisor freeing a stuck ticket) or its lease lapsed.
+ * holder releases it, unless force (a supervisor freeing a stuck ticket) or its lease lapsed
+ * (then the lapse is what is recorded, as a claim would).
  */
 export async function releaseTicket(deps: ServiceDeps, caller: Caller, input: ReleaseInput): Promise<Result<TicketDetail>> {
   return deps.engine.write(async (db) => {
     const at = now();
-    const ticket = await loadAssignable(db, caller, input.id, input.expectedVersion, 'be released');
-    if (ticket.assignee_id === null) {
-      return { data: await readTicketDetail(deps, db, ticket.id), message: `Ticket ${ticket.key} is not held by anyone; nothing changed.` };
+    const loaded = await loadAssignable(db, caller, input.id, input.expectedVersion, 'be released');
+    if (loaded.assignee_id === null) {
+      return { data: await readTicketDetail(deps, db, loaded.id), message: `Ticket ${loaded.key} is not held by anyone; nothing changed.` };
     }
-    const heldByOther = ticket.assignee_id !== caller.agentId && !leaseLapsed(ticket, at);
+    const { ticket, note } = loaded.assignee_id === caller.agentId ? { ticket: loaded, note: '' } : await sweepLapsedLease(db, caller, loaded, at);
+    const heldByOther = ticket.assignee_id !== null && ticket.assignee_id !== caller.agentId;
     if (heldByOther && !input.force) {
-      const { id, name, email } = await agentRecord(db, ticket.assignee_id);
+      const { id, name, email } = await agentRecord(db, ticket.assignee_id!);
       throw conflict(`Ticket ${ticket.key} is held by ${name} <${email}>; only its holder releases it, so it was not released.`, {
         hint: 'Leave it to them, or pass force: true to release it anyway.',
         details: { holder: { id, name, email } },
@@ -124,6 +128,6 @@ export async function releaseTicket(deps: ServiceDeps, caller: Caller, input: Re
     }
     await saveChange(db, caller, ticket, patch, events, at, input.expectedVersion);
     const data = await readTicketDetail(deps, db, ticket.id);
-    return { data, message: `Released ${ticket.key} back to the queue: unassigned${statusNote(ticket, data)}.` };
+    return { data, message: [`Released ${ticket.key} back to the queue: unassigned${statusNote(loaded, data)}.`, note].filter(Boolean).join(' ') };
   });
 }

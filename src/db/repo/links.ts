@@ -15,6 +15,29 @@ export const linkBetween = (db: Db, a: string, b: string, type: LinkType) =>
     )
     .executeTakeFirst();
 
+/**
+ * Whether `from` blocks `to` through a chain of blocks links (any length). The walk keeps
+ * each ticket once (UNION), so it ends even on a cycle already stored.
+ */
+export const blocksThroughChain = (db: Db, from: string, to: string) =>
+  db
+    .withRecursive('reach(id)', (qb) =>
+      qb
+        .selectFrom('ticket_links')
+        .select('related_id as id')
+        .where('ticket_id', '=', from)
+        .where('type', '=', 'blocks')
+        .union((u) =>
+          u.selectFrom('ticket_links as l').innerJoin('reach as r', 'r.id', 'l.ticket_id').select('l.related_id as id').where('l.type', '=', 'blocks'),
+        ),
+    )
+    .selectFrom('reach')
+    .select('id')
+    .where('id', '=', to)
+    .limit(1)
+    .executeTakeFirst()
+    .then((row) => row !== undefined);
+
 export const insertLink = (db: Db, link: Insertable<TicketLinksTable>) => db.insertInto('ticket_links').values(link).execute();
 
 export const deleteLink = (db: Db, link: { ticket_id: string; related_id: string; type: LinkType }) =>
