@@ -46,9 +46,9 @@ export async function queueCounts(deps: ServiceDeps, caller: Caller): Promise<Qu
     const n = Number(row.count);
     if (row.status === 'open') counts.open += n;
     else counts.pending += n;
-    if (Number(row.unassigned)) counts.unassigned += n;
-    if (Number(row.mine)) counts.mine += n;
-    if (Number(row.overdue)) counts.overdue += n;
+    counts.unassigned += Number(row.unassigned);
+    counts.mine += Number(row.mine);
+    counts.overdue += Number(row.overdue);
     counts.teams.set(row.team_id, (counts.teams.get(row.team_id) ?? 0) + n);
     if (row.next_due !== null && (counts.nextDueAt === null || row.next_due < counts.nextDueAt)) counts.nextDueAt = row.next_due;
   }
