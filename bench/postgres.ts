@@ -17,8 +17,9 @@ import { floor, floorRows } from './pg-floor.js';
  */
 const ADMIN_URL = process.env.TICKETS_BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
-async function admin(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3_000 });
+/** Runs one statement on `url` (the admin database unless told). */
+export async function admin(text: string, url = ADMIN_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
   client.on('error', () => {}); // a failure surfaces through connect() or query()
   try {
     await client.connect();
@@ -60,22 +61,33 @@ async function createRate(db: string, processes: number, creates: number): Promi
   return rate;
 }
 
-export async function benchPostgres(count: number, creates: number): Promise<Row[]> {
+/**
+ * Runs `work` on a database of its own on TICKETS_BENCH_PG_URL's server, dropped after;
+ * with no server there, says so once (as `section`) and gives [].
+ */
+export async function onPgDatabase(section: string, work: (url: string) => Promise<Row[]>): Promise<Row[]> {
   try {
     await admin('SELECT 1');
   } catch (error) {
-    log(`postgres: SKIPPED, no server at ${redactUrl(ADMIN_URL)} (${error instanceof Error ? error.message : String(error)}); set TICKETS_BENCH_PG_URL`);
+    log(`${section}: SKIPPED, no server at ${redactUrl(ADMIN_URL)} (${error instanceof Error ? error.message : String(error)}); set TICKETS_BENCH_PG_URL`);
     return [];
   }
   const name = `ticket_mcp_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
-  const dir = mkdtempSync(join(tmpdir(), 'ticket-mcp-bench-pg-'));
   await admin(`CREATE DATABASE ${name}`);
   try {
-    return await measure(url.toString(), join(dir, 'sqlite.db'), count, creates);
+    return await work(url.toString());
   } finally {
     await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+export async function benchPostgres(count: number, creates: number): Promise<Row[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'ticket-mcp-bench-pg-'));
+  try {
+    return await onPgDatabase('postgres', (url) => measure(url, join(dir, 'sqlite.db'), count, creates));
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -150,6 +150,28 @@ describeBrowser('the web console', () => {
       await list.context().close();
     });
 
+    it("keeps the queue counts live: an MCP agent's new ticket and its status change recount them without a reload", async () => {
+      // A team of its own, so the other cases' SUP keys stay as they expect.
+      await ok(agent, 'create_team', { name: 'Live', identifier: 'LIV' });
+      const page = await signedIn(keys.lead!);
+      const count = async (queue: string) => Number(await page.locator('#queues a', { hasText: new RegExp(`^${queue}\\s*\\d+$`) }).locator('.count').textContent());
+      const before = { unassigned: await count('Unassigned'), open: await count('Open'), pending: await count('Pending') };
+      await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+      expect(await count('LIV')).toBe(0);
+      const { id } = await ok(agent, 'create_ticket', { title: 'Counted live', teamId: 'LIV', requestorEmail: 'ana@customer.example' });
+      await expect.poll(() => count('Unassigned'), { timeout: 5_000 }).toBe(before.unassigned + 1);
+      expect(await count('LIV')).toBe(1);
+      expect(await count('Open')).toBe(before.open + 1);
+      await ok(agent, 'set_ticket_status', { id, status: 'pending' });
+      await expect.poll(() => count('Pending'), { timeout: 5_000 }).toBe(before.pending + 1);
+      expect(await count('Open')).toBe(before.open);
+      expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+      await ok(agent, 'delete_ticket', { id, confirm: true });
+      await expect.poll(() => count('Pending'), { timeout: 5_000 }).toBe(before.pending);
+      expect(await count('LIV')).toBe(0);
+      await page.context().close();
+    });
+
     it('deletes a ticket behind a confirmation; a refused change shows the tool message', async () => {
       const page = await signedIn(keys.lead!);
       await page.goto(`${origin}/tickets/SUP-2`);

@@ -176,6 +176,17 @@ describe('get_ticket query plans', () => {
   });
 });
 
+describe('console queue counts query plan', () => {
+  it('one read of the live tickets alone, from the tickets_live index in its order: no table row, no sort', async () => {
+    sent.length = 0;
+    await service.queueCounts(me);
+    expect(sent).toHaveLength(1);
+    const plan = explain(opened, sent[0]!).join('\n');
+    expect(plan).toMatch(/^SEARCH t USING COVERING INDEX tickets_live \(workspace_id=\?\)$/m);
+    expect(plan).not.toMatch(/TEMP B-TREE|^SCAN /m);
+  });
+});
+
 describe('list_tickets with a common tag', () => {
   it('returns the same tickets as without the tag, since every ticket has it', async () => {
     const tagged = await service.listTickets(me, { tag: 'everywhere', status: 'open', pageSize: 50 });

@@ -9,7 +9,10 @@ import { parseArguments } from '../validation.js';
 import { flag, html, type Html } from './html.js';
 import { alert, day, page, priorityBadge, statusBadge, when, type Viewer } from './layout.js';
 
-/** The ticket list at `/`: queues with counts, filters in the URL, a real table, cursor pages. */
+/**
+ * The ticket list at `/`: queues with counts, filters in the URL, a real table, cursor pages.
+ * A change seen on the live stream fetches the page again and swaps in the list and the queues.
+ */
 
 const LIVE = 'open,pending';
 const SORT_LABELS: Record<string, string> = { updated: 'Recently updated', created: 'Oldest first', newest: 'Newest first', priority: 'Priority', due: 'Due date' };
@@ -36,7 +39,7 @@ function listArguments(query: URLSearchParams): Record<string, unknown> {
 const href = (params: Record<string, string>) => `/?${new URLSearchParams(params)}`;
 
 export async function listPage(service: TicketService, caller: Caller, viewer: Viewer, query: URLSearchParams, counts: QueueCounts): Promise<Html> {
-  const [teams, agents] = await Promise.all([service.teamChoices(caller), service.listAgents(caller, { pageSize: 100 })]);
+  const [teams, agents] = await Promise.all([service.teamChoices(caller), service.agentChoices(caller)]);
   let rows: Html;
   let refusal: string | undefined;
   let next: string | null = null;
@@ -66,7 +69,7 @@ export async function listPage(service: TicketService, caller: Caller, viewer: V
   const teamName = new Map(teams.map((t) => [t.id, t.identifier]));
   const option = (value: string, label: string, chosen: string | null) => html`<option value="${value}"${flag('selected', value === (chosen ?? ''))}>${label}</option>`;
   const body = html`<div class="list-layout">
-<aside class="queues" aria-label="Queues"><h2>Queues</h2><ul>
+<aside class="queues" id="queues" aria-label="Queues"><h2>Queues</h2><ul>
 ${queue('Unassigned', { status: LIVE, assignee: 'none' }, counts.unassigned)}
 ${queue('Mine', { status: LIVE, assignee: 'me' }, counts.mine)}
 ${queue('Open', { status: 'open' }, counts.open)}
@@ -75,10 +78,10 @@ ${queue('Overdue', { overdue: '1' }, counts.overdue)}
 </ul><h2>Teams</h2><ul>
 ${[...teamName].map(([id, identifier]) => queue(identifier, { status: LIVE, team: identifier }, counts.teams.get(id) ?? 0))}
 </ul></aside>
-<section class="tickets" id="list" hx-get="${`/?${query}`}" hx-trigger="sse:tickets throttle:1s" hx-select="#list" hx-swap="outerHTML" hx-disinherit="*">
+<section class="tickets" id="list" hx-get="${`/?${query}`}" hx-trigger="sse:tickets throttle:1s" hx-select="#list" hx-select-oob="#queues" hx-swap="outerHTML" hx-disinherit="*">
 <form class="filters" method="get" action="/" role="search">
 <div class="fld"><label for="f-status">Status</label><select id="f-status" name="status">${option('', 'Any', query.get('status'))}${option(LIVE, 'Open or pending', query.get('status'))}${STATUS_NAMES.map((s) => option(s, s, query.get('status')))}</select></div>
-<div class="fld"><label for="f-assignee">Assignee</label><select id="f-assignee" name="assignee">${option('', 'Anyone', query.get('assignee'))}${option('none', 'Unassigned', query.get('assignee'))}${option('me', 'Me', query.get('assignee'))}${agents.data.agents.map((a) => option(a.email, a.name, query.get('assignee')))}</select></div>
+<div class="fld"><label for="f-assignee">Assignee</label><select id="f-assignee" name="assignee">${option('', 'Anyone', query.get('assignee'))}${option('none', 'Unassigned', query.get('assignee'))}${option('me', 'Me', query.get('assignee'))}${agents.map((a) => option(a.email, a.name, query.get('assignee')))}</select></div>
 <div class="fld"><label for="f-team">Team</label><select id="f-team" name="team">${option('', 'Any', query.get('team'))}${teams.map((t) => option(t.identifier, t.name, query.get('team')))}</select></div>
 <label>Tag <input name="tag" value="${query.get('tag') ?? ''}" maxlength="200"></label>
 <div class="fld"><label for="f-priority">Priority</label><select id="f-priority" name="priority">${option('', 'Any', query.get('priority'))}${PRIORITIES.map((p) => option(p, p, query.get('priority')))}</select></div>

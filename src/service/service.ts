@@ -97,6 +97,7 @@ export class TicketService<E extends Engine = Engine> {
   readonly latestSeq = (caller: Caller) => this.#track(live.latestSeq(this.#deps, caller));
   readonly queueCounts = (caller: Caller) => this.#track(live.queueCounts(this.#deps, caller));
   readonly teamChoices = (caller: Caller) => this.#track(live.teamChoices(this.#deps, caller));
+  readonly agentChoices = (caller: Caller) => this.#track(live.agentChoices(this.#deps, caller));
 
   /** The workspace's id, created and seeded on first use. */
   ensureWorkspace = (name?: string) => this.#track(workspaces.ensureWorkspace(this.engine, name));

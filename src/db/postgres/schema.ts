@@ -112,4 +112,12 @@ CREATE TABLE console_sessions (
 CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_at);
 `,
   },
+  {
+    version: 7,
+    name: "the live tickets' own index, for the console's queue counts",
+    sql: String.raw`
+CREATE INDEX tickets_live ON tickets (workspace_id, team_id, status, assignee_id, due_date, deleted_at)
+  WHERE deleted_at IS NULL AND status IN ('open', 'pending');
+`,
+  },
 ];

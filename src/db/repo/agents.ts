@@ -19,6 +19,18 @@ export const agentsMatching = prepared('refs.agentsMatching', (db, p: { ws: stri
     .limit(stableLimit(p.limit)),
 );
 
+/** The workspace's active agents by name, names and emails alone: what a select offers. */
+export const firstActiveAgents = (db: Db, ws: string, limit: number) =>
+  db
+    .selectFrom('agents')
+    .select(['id', 'name', 'email'])
+    .where('workspace_id', '=', ws)
+    .where('is_active', '=', 1)
+    .orderBy('name_key')
+    .orderBy('id')
+    .limit(stableLimit(limit))
+    .execute();
+
 /** Agents whose name or email holds the text: candidates when a reference names none. */
 export const agentsResembling = (db: Db, ws: string, text: string, limit: number) =>
   db

@@ -2,8 +2,10 @@ import { sql } from 'kysely';
 import { prepared } from '../prepared.js';
 
 /**
- * The live tickets (open or pending, not deleted) of a workspace, counted by team, status,
- * and whether each is unassigned, the caller's, or overdue: every queue count in one read.
+ * The live tickets (open or pending, not deleted) of a workspace, counted per team and
+ * status, with how many of each are unassigned, the caller's, or overdue: every queue
+ * count in one read of the tickets_live index alone (migration 7), in its order. The
+ * statuses are written out, not bound, so SQLite sees the query implies the index's WHERE.
  */
 export const liveTicketCounts = prepared('reads.queueCounts', (db, p: { ws: string; me: string; now: string }) =>
   db
@@ -11,15 +13,15 @@ export const liveTicketCounts = prepared('reads.queueCounts', (db, p: { ws: stri
     .select([
       't.team_id',
       't.status',
-      sql<number>`case when t.assignee_id is null then 1 else 0 end`.as('unassigned'),
-      sql<number>`case when t.assignee_id = ${p.me} then 1 else 0 end`.as('mine'),
-      sql<number>`case when t.due_date < ${p.now} then 1 else 0 end`.as('overdue'),
       (eb) => eb.fn.countAll<number>().as('count'),
+      sql<number>`sum(case when t.assignee_id is null then 1 else 0 end)`.as('unassigned'),
+      sql<number>`sum(case when t.assignee_id = ${p.me} then 1 else 0 end)`.as('mine'),
+      sql<number>`sum(case when t.due_date < ${p.now} then 1 else 0 end)`.as('overdue'),
       // The soonest due date still ahead: when it passes, the overdue count changes without an event.
       sql<string | null>`min(case when t.due_date >= ${p.now} then t.due_date end)`.as('next_due'),
     ])
     .where('t.workspace_id', '=', p.ws)
-    .where('t.status', 'in', ['open', 'pending'])
     .where('t.deleted_at', 'is', null)
-    .groupBy(['t.team_id', 't.status', sql`3`, sql`4`, sql`5`]),
+    .where(sql<boolean>`t.status in ('open', 'pending')`)
+    .groupBy(['t.team_id', 't.status']),
 );
