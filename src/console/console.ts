@@ -10,7 +10,7 @@ import { isAction, runAction } from './actions.js';
 import { isAsset, sendAsset } from './assets.js';
 import { detailPage, loadDetail } from './detail-page.js';
 import { agentsPage, teamsPage } from './directory-page.js';
-import { html } from './html.js';
+import { html, type Html } from './html.js';
 import { cookies, readForm, redirect, sendHtml } from './http-kit.js';
 import { page, type Viewer } from './layout.js';
 import { listPage } from './list-page.js';
@@ -43,6 +43,14 @@ const csrfOf = (token: string) => createHash('sha256').update(`csrf:${token}`).d
 const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 const PAGES = new Set(['/', '/signin', '/signin/local', '/signout', '/live', '/agents', '/teams']);
 const TICKET_PATH = /^\/tickets\/([A-Za-z][A-Za-z0-9]{0,19}-\d{1,12})(?:\/([a-z]+))?$/;
+const notFound = (res: ServerResponse, message: Html, viewer?: Viewer) => sendHtml(res, 404, page('Not found', html`<p class="alert" role="alert">${message}</p>`, viewer));
+const NO_PAGE = html`No such page. <a href="/">Back to the tickets</a>.`;
+
+/** A tool's refusal for a person; a stale version's says the page now shows what changed. */
+function refusal(error: DomainError): string {
+  const stale = error.code === 'CONFLICT' && error.extras.details?.currentVersion !== undefined;
+  return stale ? `${error.message} This page now shows the ticket as it is: check its history, then try again.` : error.message;
+}
 
 export function createConsole(service: TicketService, options: ConsoleOptions): Console {
   const { log, local } = options;
@@ -93,13 +101,19 @@ export function createConsole(service: TicketService, options: ConsoleOptions): 
       return redirect(res, action === 'delete' ? '/' : `/tickets/${done.key}`, { 'x-message': encodeURIComponent(done.message) });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      return sendHtml(res, 422, detailPage(viewer, await loadDetail(service, session.caller, key), new URLSearchParams(), error.message));
+      const detail = await loadDetail(service, session.caller, key).catch((missing: unknown) => {
+        if (missing instanceof DomainError && missing.code === 'NOT_FOUND') return undefined;
+        throw missing;
+      });
+      // No ticket to show the refusal on (a key of another workspace, say): the tool's message alone.
+      if (!detail) return notFound(res, html`${error.message}`, viewer);
+      return sendHtml(res, 422, detailPage(viewer, detail, new URLSearchParams(), refusal(error)));
     }
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     if (req.method === 'GET' && isAsset(path)) return sendAsset(res, path);
-    if (!PAGES.has(path) && !TICKET_PATH.test(path)) return sendHtml(res, 404, page('Not found', html`<p class="alert" role="alert">No such page. <a href="/">Back to the tickets</a>.</p>`));
+    if (!PAGES.has(path) && !TICKET_PATH.test(path)) return notFound(res, NO_PAGE);
     const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
     const post = req.method === 'POST';
     if (post && !sameOrigin(req)) {
@@ -128,7 +142,10 @@ export function createConsole(service: TicketService, options: ConsoleOptions): 
       await service.endSession(token);
       return redirect(res, '/signin', { 'set-cookie': sessionCookie(req, '', 0) });
     }
-    if (path === '/live' && req.method === 'GET') return live.open(res, session.caller, Number(query.get('since') ?? -1));
+    if (path === '/live' && req.method === 'GET') {
+      // The CSRF token names the session: a hash of its cookie, so the hub keeps no secret.
+      return live.open(res, session.caller, Number(query.get('since') ?? -1), csrf);
+    }
     const viewer: Viewer = { agentId: session.caller.agentId, actorName: session.actorName, workspace: session.workspace, readOnly: session.readOnly, csrf, seq: await service.latestSeq(session.caller) };
     if (req.method === 'GET' && path === '/') return sendHtml(res, 200, await listPage(service, session.caller, viewer, query, await queueCounts.get(session.caller, viewer.seq)));
     if (req.method === 'GET' && path === '/agents') return sendHtml(res, 200, await agentsPage(service, session.caller, viewer));
@@ -145,12 +162,12 @@ export function createConsole(service: TicketService, options: ConsoleOptions): 
           if (current !== key.toUpperCase()) return redirect(res, `/tickets/${current}${query.size > 0 ? `?${query}` : ''}`);
           return sendHtml(res, 200, detailPage(viewer, detail, query));
         } catch (error) {
-          if (error instanceof DomainError && error.code === 'NOT_FOUND') return sendHtml(res, 404, page('Not found', html`<p class="alert" role="alert">${error.message}</p>`, viewer));
+          if (error instanceof DomainError && error.code === 'NOT_FOUND') return notFound(res, html`${error.message}`, viewer);
           throw error;
         }
       }
     }
-    return sendHtml(res, 404, page('Not found', html`<p class="alert" role="alert">No such page. <a href="/">Back to the tickets</a>.</p>`, viewer));
+    return notFound(res, NO_PAGE, viewer);
   }
 
   return {

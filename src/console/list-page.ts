@@ -1,5 +1,6 @@
 import { listTickets as listTool } from '../../tools/list_tickets.js';
 import { STATUS_NAMES } from '../domain/lifecycle.js';
+import { DomainError } from '../errors.js';
 import type { Caller } from '../service/context.js';
 import { TICKET_SORTS } from '../service/list.js';
 import type { QueueCounts } from '../service/live.js';
@@ -55,7 +56,9 @@ export async function listPage(service: TicketService, caller: Caller, viewer: V
     )}`;
     if (result.data.tickets.length === 0) rows = html`<tr><td colspan="10" class="empty">No tickets match these filters.</td></tr>`;
   } catch (error) {
-    refusal = (error as Error).message;
+    // A filter the tool refuses shows its message; anything else is the server's fault, not the URL's.
+    if (!(error instanceof DomainError)) throw error;
+    refusal = error.message;
     rows = html``;
   }
   const current = Object.fromEntries([...query].filter(([k]) => k !== 'cursor'));
