@@ -107,7 +107,7 @@ export function createConsole(service: TicketService, options: ConsoleOptions): 
       });
       // No ticket to show the refusal on (a key of another workspace, say): the tool's message alone.
       if (!detail) return notFound(res, html`${error.message}`, viewer);
-      return sendHtml(res, 422, detailPage(viewer, detail, new URLSearchParams(), refusal(error)));
+      return sendHtml(res, 422, detailPage(viewer, detail, new URLSearchParams(), refusal(error), form));
     }
   }
 

@@ -13,7 +13,11 @@ export interface Viewer {
   seq: number;
 }
 
-/** htmx's settings: no eval, no injected indicator style (the CSP forbids both), 422 answers swapped so refusals show. */
+/**
+ * htmx's settings: no eval, no injected indicator style (the CSP forbids both). Refusals are
+ * swapped in so they show: a tool's (422), an ended session's sign-in page (401), a stale
+ * form's or a read-only console's (403), a ticket that is gone (404); without them a button did nothing.
+ */
 const HTMX_CONFIG = JSON.stringify({
   allowEval: false,
   includeIndicatorStyles: false,
@@ -21,6 +25,7 @@ const HTMX_CONFIG = JSON.stringify({
   responseHandling: [
     { code: '204', swap: false },
     { code: '[23]..', swap: true },
+    { code: '40[134]', swap: true },
     { code: '422', swap: true },
     { code: '[45]..', swap: false, error: true },
   ],
