@@ -4,7 +4,7 @@ import type { TicketService } from '../service/service.js';
 import type { Agent, TicketEvent, TicketWithComments } from '../service/views.js';
 import { PRIORITIES } from '../service/workspace.js';
 import { flag, html, type Html } from './html.js';
-import { alert, csrfField, day, page, priorityBadge, statusBadge, when, type Viewer } from './layout.js';
+import { alert, csrfField, day, LIVE_NOTE, page, priorityBadge, statusBadge, when, type Viewer } from './layout.js';
 import { linksPanel } from './links-panel.js';
 import { timeline } from './timeline.js';
 
@@ -54,7 +54,7 @@ function facts(viewer: Viewer, t: TicketWithComments, agents: Agent[], teams: Te
   const tagList = t.tags.map(
     (tag) => html`<li><span class="tag">${tag.name}</span>${viewer.readOnly || t.deletedAt ? '' : html`<form method="post" action="/tickets/${t.ticketIdentifier}/untag" class="inline">${csrfField(viewer)}<input type="hidden" name="tag" value="${tag.id}"><button class="link" aria-label="Remove tag ${tag.name}">×</button></form>`}</li>`,
   );
-  return html`<div id="facts" hx-get="/tickets/${t.ticketIdentifier}" hx-trigger="sse:t-${t.ticketIdentifier} throttle:500ms" hx-select="#facts" hx-swap="outerHTML" hx-disinherit="*">
+  return html`<div id="facts" hx-get="/tickets/${t.ticketIdentifier}" hx-trigger="sse:t-${t.ticketIdentifier} throttle:500ms" hx-select="#facts" hx-select-oob="${LIVE_NOTE}" hx-swap="outerHTML" hx-disinherit="*">
 <header class="ticket-head"><p class="key">${t.ticketIdentifier} · v${t.version}</p><h1>${t.title}</h1>
 <p>${statusBadge(t.status)} ${priorityBadge(t.priority)} ${t.deletedAt ? html`<span class="badge muted">deleted</span>` : ''}</p></header>
 <dl class="props">

@@ -44,11 +44,20 @@ export function page(title: string, body: Html, viewer?: Viewer): Html {
 <script src="/assets/sse.min.js" defer></script>
 </head>
 <body${viewer ? html` hx-boost="true" hx-ext="sse" sse-connect="/live?since=${viewer.seq}"` : ''}>
+<a class="skip" href="#main">Skip to the content</a>
 ${viewer ? nav(viewer) : ''}
-<main id="main">${body}</main>
+${viewer ? liveNote() : ''}
+<main id="main" tabindex="-1">${body}</main>
 </body>
 </html>`;
 }
+
+/**
+ * The live region screen readers announce: a part of the page that follows live changes takes
+ * this note's new text with it (`hx-select-oob` = LIVE_NOTE), so a change is heard, not only seen.
+ */
+const liveNote = () => html`<p id="live-note" class="sr-only" role="status">Up to date as of ${new Date().toISOString().slice(11, 19)} UTC.</p>`;
+export const LIVE_NOTE = '#live-note:innerHTML';
 
 function nav(viewer: Viewer): Html {
   return html`<header class="top">

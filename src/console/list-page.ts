@@ -8,7 +8,7 @@ import type { TicketService } from '../service/service.js';
 import { PRIORITIES } from '../service/workspace.js';
 import { parseArguments } from '../validation.js';
 import { flag, html, type Html } from './html.js';
-import { alert, day, page, priorityBadge, statusBadge, when, type Viewer } from './layout.js';
+import { alert, day, LIVE_NOTE, page, priorityBadge, statusBadge, when, type Viewer } from './layout.js';
 
 /** The ticket list at `/`: queues with counts, filters in the URL, a real table, cursor pages. */
 
@@ -78,7 +78,7 @@ ${queue('Overdue', { overdue: '1' }, counts.overdue)}
 </ul><h2>Teams</h2><ul>
 ${[...teamName].map(([id, identifier]) => queue(identifier, { status: LIVE, team: identifier }, counts.teams.get(id) ?? 0))}
 </ul></aside>
-<section class="tickets" id="list" hx-get="${`/?${query}`}" hx-trigger="sse:tickets throttle:1s" hx-select="#list" hx-swap="outerHTML" hx-disinherit="*">
+<section class="tickets" id="list" hx-get="${`/?${query}`}" hx-trigger="sse:tickets throttle:1s" hx-select="#list" hx-select-oob="${LIVE_NOTE}" hx-swap="outerHTML" hx-disinherit="*">
 <form class="filters" method="get" action="/" role="search">
 <div class="fld"><label for="f-status">Status</label><select id="f-status" name="status">${option('', 'Any', query.get('status'))}${option(LIVE, 'Open or pending', query.get('status'))}${STATUS_NAMES.map((s) => option(s, s, query.get('status')))}</select></div>
 <div class="fld"><label for="f-assignee">Assignee</label><select id="f-assignee" name="assignee">${option('', 'Anyone', query.get('assignee'))}${option('none', 'Unassigned', query.get('assignee'))}${option('me', 'Me', query.get('assignee'))}${agents.data.agents.map((a) => option(a.email, a.name, query.get('assignee')))}</select></div>
