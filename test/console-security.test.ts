@@ -1,6 +1,7 @@
 import { request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTION_NAMES } from '../src/console/actions.js';
 import { STREAMS_PER_SESSION } from '../src/console/live.js';
 import { describeBrowser } from './browser.js';
 import { openConsoleSite, type ConsoleSite } from './console-site.js';
@@ -123,6 +124,27 @@ describeBrowser('the web console under attack', () => {
         expect(answer.headers['x-content-type-options'], name).toBe('nosniff');
         if (!['stylesheet', 'script'].includes(name)) expect(answer.headers['cache-control'], name).toBe('no-store');
       }
+    });
+
+    it('refuses every change route without its CSRF token or from another origin; a GET of one changes nothing and leads to the ticket', async () => {
+      const created = await ok(site.agent, 'create_ticket', { title: 'Guarded', requestorEmail: 'req@example.com' });
+      const key = created.ticketIdentifier as string;
+      const form = { 'content-type': 'application/x-www-form-urlencoded' };
+      const fields = (extra: Record<string, string>) => String(new URLSearchParams({ version: String(created.version), status: 'pending', body: 'forged', tag: 'x', confirm: 'true', ...extra }));
+      const routes = [...ACTION_NAMES.map((action) => `/tickets/${key}/${action}`), '/signout'];
+      expect(routes.length).toBeGreaterThanOrEqual(15);
+      for (const route of routes) {
+        expect((await raw('POST', route, { ...form, origin: site.origin }, fields({}))).status, `${route} without a token`).toBe(403);
+        expect((await raw('POST', route, { ...form, origin: site.origin }, fields({ _csrf: 'x'.repeat(csrf.length) }))).status, `${route} with a wrong token`).toBe(403);
+        expect((await raw('POST', route, { ...form, origin: 'http://evil.example' }, fields({ _csrf: csrf }))).status, `${route} from another origin`).toBe(403);
+        expect((await raw('POST', route, form, fields({ _csrf: csrf }))).status, `${route} with no origin`).toBe(403);
+        const opened = await raw('GET', route);
+        expect(opened.status, `GET ${route}`).toBe(route === '/signout' ? 404 : 303);
+        if (route !== '/signout') expect(opened.headers.location).toBe(`/tickets/${key}`);
+      }
+      const after = await ok(site.agent, 'get_ticket', { id: key });
+      expect(after).toMatchObject({ version: created.version, status: 'open', comments: [] });
+      expect((await raw('GET', '/')).status).toBe(200); // the session was not signed out either
     });
 
     it('keeps every redirect on the console, with no header a query could inject', async () => {

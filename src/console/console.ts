@@ -154,6 +154,8 @@ export function createConsole(service: TicketService, options: ConsoleOptions): 
     if (ticket) {
       const [, key, action] = ticket as unknown as [string, string, string | undefined];
       if (post && action && isAction(action)) return act(res, session, viewer, key.toUpperCase(), action, form);
+      // A form's address opened again (the address bar after a refusal, say): it changes nothing and leads to the ticket.
+      if (!post && action && isAction(action)) return redirect(res, `/tickets/${key.toUpperCase()}`);
       if (!post && !action) {
         try {
           const detail = await loadDetail(service, session.caller, key.toUpperCase());
