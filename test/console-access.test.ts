@@ -55,7 +55,7 @@ const lowContrast = (page: Page) =>
       }
       return 'rgb(255, 255, 255)';
     };
-    return [...document.querySelectorAll('.badge, .count, .tag, .muted, th, td, a, button, label, .key, .meta, .changes')]
+    return [...document.querySelectorAll('.badge, .count, .tag, .muted, .notice, .alert, th, td, a, button, label, .key, .meta, .changes')]
       .filter((el) => (el as HTMLElement).offsetParent !== null && el.textContent!.trim())
       .map((el) => {
         const [fore, back] = [luminance(getComputedStyle(el).color), luminance(background(el))];
@@ -141,6 +141,9 @@ describeBrowser('the web console for keyboard and screen reader', () => {
       await tabTo(page, 'Change status');
       await page.keyboard.press('Enter');
       await expect.poll(async () => (await ok(site.agent, 'get_ticket', { id: 'SUP-1' })).status).toBe('pending');
+      // The change's own message, in a status region, on the page the change led to.
+      await page.locator('.notice[role=status]').waitFor();
+      expect(await page.locator('.notice').textContent()).toMatch(/^Ticket SUP-1: .*open → pending/);
 
       await page.locator('#main').focus();
       await tabTo(page, 'Comment');
@@ -150,6 +153,9 @@ describeBrowser('the web console for keyboard and screen reader', () => {
       await tabTo(page, 'Add comment');
       await page.keyboard.press('Enter');
       await expect.poll(async () => (await ok(site.agent, 'get_ticket', { id: 'SUP-1' })).comments.at(-1)).toMatchObject({ body: 'Typed without a mouse.', internal: true });
+      await page.locator('.notice', { hasText: 'Internal note added to ticket SUP-1.' }).waitFor();
+      await page.reload();
+      expect(await page.locator('.notice').count()).toBe(0); // shown once
       await page.context().close();
     });
 

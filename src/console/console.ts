@@ -39,6 +39,8 @@ export interface Console {
 }
 
 const COOKIE = 'tmcp_session';
+/** Notices waiting for the page a change's redirect leads to; a session that never follows its redirect leaves one behind. */
+const MAX_NOTICES = 1_000;
 const csrfOf = (token: string) => createHash('sha256').update(`csrf:${token}`).digest('base64url');
 const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 const PAGES = new Set(['/', '/signin', '/signin/local', '/signout', '/live', '/agents', '/teams']);
@@ -57,6 +59,22 @@ export function createConsole(service: TicketService, options: ConsoleOptions): 
   const live = new LiveHub(service, log);
   const queueCounts = new QueueCountCache(service);
   let oneTimeToken = randomBytes(24).toString('base64url');
+  /** A change's own message per session (by its CSRF token), shown once on the page its redirect leads to, by this process. */
+  const notices = new Map<string, string>();
+
+  function leaveNotice(session: string, message: string): void {
+    notices.delete(session);
+    notices.set(session, message);
+    if (notices.size > MAX_NOTICES) notices.delete(notices.keys().next().value!);
+  }
+
+  /** The notice for a page a person opens; a live part of a page refreshing itself does not take it. */
+  function takeNotice(req: IncomingMessage, session: string): string | undefined {
+    if (req.headers['hx-request'] && !req.headers['hx-boosted']) return undefined;
+    const notice = notices.get(session);
+    notices.delete(session);
+    return notice;
+  }
 
   const secure = (req: IncomingMessage) =>
     'encrypted' in req.socket || (options.trustProxy === true && String(req.headers['x-forwarded-proto']).split(',')[0]!.trim() === 'https');
@@ -98,7 +116,8 @@ export function createConsole(service: TicketService, options: ConsoleOptions): 
     try {
       const done = await runAction(service, session.caller, action, key, form);
       log.info('console change', { action, ticket: key, actor: session.actorEmail });
-      return redirect(res, action === 'delete' ? '/' : `/tickets/${done.key}`, { 'x-message': encodeURIComponent(done.message) });
+      leaveNotice(viewer.csrf, done.message);
+      return redirect(res, action === 'delete' ? '/' : `/tickets/${done.key}`);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       const detail = await loadDetail(service, session.caller, key).catch((missing: unknown) => {
@@ -147,6 +166,7 @@ export function createConsole(service: TicketService, options: ConsoleOptions): 
       return live.open(res, session.caller, Number(query.get('since') ?? -1), csrf);
     }
     const viewer: Viewer = { agentId: session.caller.agentId, actorName: session.actorName, workspace: session.workspace, readOnly: session.readOnly, csrf, seq: await service.latestSeq(session.caller) };
+    if (req.method === 'GET') viewer.notice = takeNotice(req, csrf);
     if (req.method === 'GET' && path === '/') return sendHtml(res, 200, await listPage(service, session.caller, viewer, query, await queueCounts.get(session.caller, viewer.seq)));
     if (req.method === 'GET' && path === '/agents') return sendHtml(res, 200, await agentsPage(service, session.caller, viewer));
     if (req.method === 'GET' && path === '/teams') return sendHtml(res, 200, await teamsPage(service, session.caller, viewer));

@@ -11,6 +11,8 @@ export interface Viewer {
   csrf: string;
   /** The workspace's newest event seq when the page was made: the live stream continues from it. */
   seq: number;
+  /** What the person's last change did, in the tool's words: shown once, on the page it led to. */
+  notice?: string;
 }
 
 /**
@@ -47,7 +49,7 @@ export function page(title: string, body: Html, viewer?: Viewer): Html {
 <a class="skip" href="#main">Skip to the content</a>
 ${viewer ? nav(viewer) : ''}
 ${viewer ? liveNote() : ''}
-<main id="main" tabindex="-1">${body}</main>
+<main id="main" tabindex="-1">${viewer?.notice ? html`<p class="notice" role="status">${viewer.notice}</p>` : ''}${body}</main>
 </body>
 </html>`;
 }
