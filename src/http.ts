@@ -5,6 +5,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { Surface } from '../tools/tool.js';
 import { CallsInFlight } from './answer-limits.js';
 import type { Console } from './console/console.js';
+import { guardAnswer } from './console/http-kit.js';
 import { acceptedHosts, canonicalHost } from './http-hosts.js';
 import type { Logger } from './log.js';
 import { packageVersion } from './package-root.js';
@@ -147,6 +148,7 @@ export async function startHttpServer(service: TicketService, options: HttpOptio
   }
 
   async function handleConsole(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    guardAnswer(res);
     if (refusedHost(req, res)) return;
     await options.console!.handle(req, res, path);
   }

@@ -1,59 +1,39 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { spawnSync } from 'node:child_process';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeBrowser, launchBrowser } from './browser.js';
-import { createEngineDatabase, describeEngines, type EngineDatabase } from './engines.js';
-import { CLI, ok, tempDir } from './helpers.js';
-import { serveHttp, stop, type ServedHttp } from './serve.js';
+import { describeBrowser } from './browser.js';
+import { openConsoleSite, type ConsoleSite } from './console-site.js';
+import { describeEngines } from './engines.js';
+import { ok } from './helpers.js';
+import { connectHttp } from './serve.js';
 
 /**
  * The web console in a real browser: `serve --http` as its own process, people signed in with
  * API keys in Chromium, and an agent changing tickets over MCP with the real SDK client.
  */
 const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
-const { dir, cleanup } = tempDir();
-const env = { PATH: process.env.PATH ?? '', HOME: dir };
-afterAll(cleanup);
 
 describeBrowser('the web console', () => {
   describeEngines('the web console', (kind) => {
-    let database: EngineDatabase;
-    let served: ServedHttp;
+    let site: ConsoleSite;
     let origin: string;
-    let browser: Browser;
     let agent: Client;
-    const keys: Record<string, string> = {};
-
-    const bin = (...args: string[]) => {
-      const result = spawnSync(process.execPath, [CLI, ...args, '--db', database.target], { encoding: 'utf8', env });
-      expect(result.status, result.stderr).toBe(0);
-      return result.stdout.trim();
-    };
-
-    async function signedIn(key: string): Promise<Page> {
-      const page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
-      page.setDefaultTimeout(8_000);
-      await page.goto(`${origin}/`);
-      await page.getByLabel('API key').fill(key);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForURL(`${origin}/`);
-      return page;
-    }
+    let keys: Record<string, string>;
+    const bin = (...args: string[]) => site.bin(...args);
+    const signedIn = (key: string) => site.signedIn(key);
 
     beforeAll(async () => {
-      database = await createEngineDatabase(kind, 'console.db');
-      bin('workspaces', 'create', 'other');
-      keys.lead = bin('keys', 'create', '--actor', 'lead@example.com');
-      keys.agent = bin('keys', 'create', '--actor', 'bot@example.com');
-      keys.viewer = bin('keys', 'create', '--actor', 'viewer@example.com', '--read-only');
-      keys.other = bin('keys', 'create', '--actor', 'someone@example.com', '--workspace', 'other');
-      served = await serveHttp(database.target, env);
-      origin = served.url.replace(/\/mcp$/, '');
-      agent = new Client({ name: 'console-test-agent', version: '1.0.0' });
-      await agent.connect(new StreamableHTTPClientTransport(new URL(served.url), { requestInit: { headers: { Authorization: `Bearer ${keys.agent}` } } }));
+      site = await openConsoleSite(
+        kind,
+        {
+          lead: ['--actor', 'lead@example.com'],
+          agent: ['--actor', 'bot@example.com'],
+          viewer: ['--actor', 'viewer@example.com', '--read-only'],
+          other: ['--actor', 'someone@example.com', '--workspace', 'other'],
+        },
+        ['other'],
+      );
+      ({ origin, agent, keys } = site);
       const seeds = [
         ['Refund not received for order 1182', 'Customer paid twice; refund promised last week.', 'High'],
         ['Cannot reset password', 'Reset email never arrives.', 'Medium'],
@@ -65,19 +45,12 @@ describeBrowser('the web console', () => {
       }
       await ok(agent, 'takeover', { id: 'SUP-2' });
       await ok(agent, 'add_comment', { id: 'SUP-1', body: 'Checked the payment provider: the refund is queued.' });
-      const other = new Client({ name: 'console-test-other', version: '1.0.0' });
-      await other.connect(new StreamableHTTPClientTransport(new URL(served.url), { requestInit: { headers: { Authorization: `Bearer ${keys.other}` } } }));
+      const other = await connectHttp(site.served.url, keys.other!);
       await ok(other, 'create_ticket', { title: 'Secret of workspace other', requestorEmail: 'x@other.example' });
       await other.close();
-      browser = await launchBrowser();
     }, 60_000);
 
-    afterAll(async () => {
-      await browser?.close();
-      await agent?.close();
-      if (served) await stop(served);
-      await database?.drop();
-    });
+    afterAll(async () => site?.close());
 
     it('signs in with an API key, lists the tickets in a real table, filters by status and searches', async () => {
       const page = await signedIn(keys.lead!);

@@ -42,6 +42,7 @@ const ACTIONS: Record<string, { tool: Tool; args: (key: string, form: Form) => R
 };
 
 export const isAction = (name: string) => Object.hasOwn(ACTIONS, name);
+export const ACTION_NAMES = Object.keys(ACTIONS);
 
 /**
  * Runs the action: its success message and the ticket's key afterwards (a move to another

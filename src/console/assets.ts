@@ -3,7 +3,6 @@ import type { ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
-import { SECURITY_HEADERS } from './http-kit.js';
 
 /**
  * The console's static files, served by the server itself (no CDN): htmx and its SSE
@@ -25,5 +24,5 @@ export function sendAsset(res: ServerResponse, path: string): void {
   const file = FILES[path]!;
   let body = loaded.get(path);
   if (!body) loaded.set(path, (body = readFileSync(file.path())));
-  res.writeHead(200, { 'content-type': `${file.type}; charset=utf-8`, 'cache-control': 'public, max-age=3600', ...SECURITY_HEADERS }).end(body);
+  res.writeHead(200, { 'content-type': `${file.type}; charset=utf-8`, 'cache-control': 'public, max-age=3600' }).end(body);
 }

@@ -10,7 +10,7 @@ import { isAction, runAction } from './actions.js';
 import { isAsset, sendAsset } from './assets.js';
 import { detailPage, loadDetail } from './detail-page.js';
 import { agentsPage, teamsPage } from './directory-page.js';
-import { html } from './html.js';
+import { html, type Html } from './html.js';
 import { cookies, readForm, redirect, sendHtml } from './http-kit.js';
 import { page, type Viewer } from './layout.js';
 import { listPage } from './list-page.js';
@@ -39,16 +39,42 @@ export interface Console {
 }
 
 const COOKIE = 'tmcp_session';
+/** Notices waiting for the page a change's redirect leads to; a session that never follows its redirect leaves one behind. */
+const MAX_NOTICES = 1_000;
 const csrfOf = (token: string) => createHash('sha256').update(`csrf:${token}`).digest('base64url');
 const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 const PAGES = new Set(['/', '/signin', '/signin/local', '/signout', '/live', '/agents', '/teams']);
 const TICKET_PATH = /^\/tickets\/([A-Za-z][A-Za-z0-9]{0,19}-\d{1,12})(?:\/([a-z]+))?$/;
+const notFound = (res: ServerResponse, message: Html, viewer?: Viewer) => sendHtml(res, 404, page('Not found', html`<p class="alert" role="alert">${message}</p>`, viewer));
+const NO_PAGE = html`No such page. <a href="/">Back to the tickets</a>.`;
+
+/** A tool's refusal for a person; a stale version's says the page now shows what changed. */
+function refusal(error: DomainError): string {
+  const stale = error.code === 'CONFLICT' && error.extras.details?.currentVersion !== undefined;
+  return stale ? `${error.message} This page now shows the ticket as it is: check its history, then try again.` : error.message;
+}
 
 export function createConsole(service: TicketService, options: ConsoleOptions): Console {
   const { log, local } = options;
   const live = new LiveHub(service, log);
   const queueCounts = new QueueCountCache(service);
   let oneTimeToken = randomBytes(24).toString('base64url');
+  /** A change's own message per session (by its CSRF token), shown once on the page its redirect leads to, by this process. */
+  const notices = new Map<string, string>();
+
+  function leaveNotice(session: string, message: string): void {
+    notices.delete(session);
+    notices.set(session, message);
+    if (notices.size > MAX_NOTICES) notices.delete(notices.keys().next().value!);
+  }
+
+  /** The notice for a page a person opens; a live part of a page refreshing itself does not take it. */
+  function takeNotice(req: IncomingMessage, session: string): string | undefined {
+    if (req.headers['hx-request'] && !req.headers['hx-boosted']) return undefined;
+    const notice = notices.get(session);
+    notices.delete(session);
+    return notice;
+  }
 
   const secure = (req: IncomingMessage) =>
     'encrypted' in req.socket || (options.trustProxy === true && String(req.headers['x-forwarded-proto']).split(',')[0]!.trim() === 'https');
@@ -90,16 +116,23 @@ export function createConsole(service: TicketService, options: ConsoleOptions): 
     try {
       const done = await runAction(service, session.caller, action, key, form);
       log.info('console change', { action, ticket: key, actor: session.actorEmail });
-      return redirect(res, action === 'delete' ? '/' : `/tickets/${done.key}`, { 'x-message': encodeURIComponent(done.message) });
+      leaveNotice(viewer.csrf, done.message);
+      return redirect(res, action === 'delete' ? '/' : `/tickets/${done.key}`);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      return sendHtml(res, 422, detailPage(viewer, await loadDetail(service, session.caller, key), new URLSearchParams(), error.message));
+      const detail = await loadDetail(service, session.caller, key).catch((missing: unknown) => {
+        if (missing instanceof DomainError && missing.code === 'NOT_FOUND') return undefined;
+        throw missing;
+      });
+      // No ticket to show the refusal on (a key of another workspace, say): the tool's message alone.
+      if (!detail) return notFound(res, html`${error.message}`, viewer);
+      return sendHtml(res, 422, detailPage(viewer, detail, new URLSearchParams(), refusal(error), form));
     }
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     if (req.method === 'GET' && isAsset(path)) return sendAsset(res, path);
-    if (!PAGES.has(path) && !TICKET_PATH.test(path)) return sendHtml(res, 404, page('Not found', html`<p class="alert" role="alert">No such page. <a href="/">Back to the tickets</a>.</p>`));
+    if (!PAGES.has(path) && !TICKET_PATH.test(path)) return notFound(res, NO_PAGE);
     const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
     const post = req.method === 'POST';
     if (post && !sameOrigin(req)) {
@@ -128,8 +161,12 @@ export function createConsole(service: TicketService, options: ConsoleOptions): 
       await service.endSession(token);
       return redirect(res, '/signin', { 'set-cookie': sessionCookie(req, '', 0) });
     }
-    if (path === '/live' && req.method === 'GET') return live.open(res, session.caller, Number(query.get('since') ?? -1));
+    if (path === '/live' && req.method === 'GET') {
+      // The CSRF token names the session: a hash of its cookie, so the hub keeps no secret.
+      return live.open(res, session.caller, Number(query.get('since') ?? -1), csrf);
+    }
     const viewer: Viewer = { agentId: session.caller.agentId, actorName: session.actorName, workspace: session.workspace, readOnly: session.readOnly, csrf, seq: await service.latestSeq(session.caller) };
+    if (req.method === 'GET') viewer.notice = takeNotice(req, csrf);
     if (req.method === 'GET' && path === '/') return sendHtml(res, 200, await listPage(service, session.caller, viewer, query, await queueCounts.get(session.caller, viewer.seq)));
     if (req.method === 'GET' && path === '/agents') return sendHtml(res, 200, await agentsPage(service, session.caller, viewer));
     if (req.method === 'GET' && path === '/teams') return sendHtml(res, 200, await teamsPage(service, session.caller, viewer));
@@ -137,6 +174,8 @@ export function createConsole(service: TicketService, options: ConsoleOptions): 
     if (ticket) {
       const [, key, action] = ticket as unknown as [string, string, string | undefined];
       if (post && action && isAction(action)) return act(res, session, viewer, key.toUpperCase(), action, form);
+      // A form's address opened again (the address bar after a refusal, say): it changes nothing and leads to the ticket.
+      if (!post && action && isAction(action)) return redirect(res, `/tickets/${key.toUpperCase()}`);
       if (!post && !action) {
         try {
           const detail = await loadDetail(service, session.caller, key.toUpperCase());
@@ -145,12 +184,12 @@ export function createConsole(service: TicketService, options: ConsoleOptions): 
           if (current !== key.toUpperCase()) return redirect(res, `/tickets/${current}${query.size > 0 ? `?${query}` : ''}`);
           return sendHtml(res, 200, detailPage(viewer, detail, query));
         } catch (error) {
-          if (error instanceof DomainError && error.code === 'NOT_FOUND') return sendHtml(res, 404, page('Not found', html`<p class="alert" role="alert">${error.message}</p>`, viewer));
+          if (error instanceof DomainError && error.code === 'NOT_FOUND') return notFound(res, html`${error.message}`, viewer);
           throw error;
         }
       }
     }
-    return sendHtml(res, 404, page('Not found', html`<p class="alert" role="alert">No such page. <a href="/">Back to the tickets</a>.</p>`, viewer));
+    return notFound(res, NO_PAGE, viewer);
   }
 
   return {

@@ -1,10 +1,10 @@
 import type { Caller } from '../service/context.js';
-import type { TeamChoice } from '../service/live.js';
+import type { AgentChoice, TeamChoice } from '../service/live.js';
 import type { TicketService } from '../service/service.js';
-import type { Agent, TicketEvent, TicketWithComments } from '../service/views.js';
+import type { TicketEvent, TicketWithComments } from '../service/views.js';
 import { PRIORITIES } from '../service/workspace.js';
 import { flag, html, type Html } from './html.js';
-import { alert, csrfField, day, page, priorityBadge, statusBadge, when, type Viewer } from './layout.js';
+import { alert, csrfField, day, LIVE_NOTE, page, priorityBadge, statusBadge, when, type Viewer } from './layout.js';
 import { linksPanel } from './links-panel.js';
 import { timeline } from './timeline.js';
 
@@ -29,7 +29,7 @@ function form(viewer: Viewer, t: TicketWithComments, action: string, fields: Htm
 ${csrfField(viewer)}<input type="hidden" name="version" value="${t.version}">${fields}<button>${button}</button></form>`;
 }
 
-function controls(viewer: Viewer, t: TicketWithComments, agents: Agent[], teams: TeamChoice[]): Html {
+function controls(viewer: Viewer, t: TicketWithComments, agents: AgentChoice[], teams: TeamChoice[], typed: URLSearchParams): Html {
   if (viewer.readOnly) return html``;
   const key = t.ticketIdentifier;
   if (t.deletedAt) return html`<section class="panel" aria-labelledby="actions-${key}"><h2 id="actions-${key}">Change</h2>${form(viewer, t, 'restore', html``, 'Restore')}</section>`;
@@ -37,7 +37,7 @@ function controls(viewer: Viewer, t: TicketWithComments, agents: Agent[], teams:
   return html`<section class="panel" aria-labelledby="actions-${key}"><h2 id="actions-${key}">Change</h2>
 ${t.nextStatuses.length > 0
   ? form(viewer, t, 'status', html`<label for="status-select">Status</label><select id="status-select" name="status">${moves.map((s) => html`<option value="${s}"${flag('selected', s === t.status)}>${s}</option>`)}</select>
-<label for="status-comment">Status comment</label><textarea id="status-comment" name="comment" rows="2" maxlength="20000"></textarea>`, 'Change status')
+<label for="status-comment">Status comment</label><textarea id="status-comment" name="comment" rows="2" maxlength="20000">${typed.get('comment') ?? ''}</textarea>`, 'Change status')
   : ''}
 ${form(viewer, t, 'assign', html`<label for="assignee-select">Assigned to</label><select id="assignee-select" name="assignee"><option value="">Unassigned</option>${agents.map((a) => html`<option value="${a.id}"${flag('selected', a.id === t.assignedAgentId)}>${a.name} &lt;${a.email}&gt;</option>`)}</select>`, 'Assign')}
 ${t.assignedAgentId === viewer.agentId ? form(viewer, t, 'release', html``, 'Release') : form(viewer, t, 'take', html``, 'Take it')}
@@ -50,11 +50,11 @@ ${form(viewer, t, 'delete', html`<p>Delete ${key}? Agents will no longer see it 
 </details></section>`;
 }
 
-function facts(viewer: Viewer, t: TicketWithComments, agents: Agent[], teams: TeamChoice[]): Html {
+function facts(viewer: Viewer, t: TicketWithComments, agents: AgentChoice[], teams: TeamChoice[], typed: URLSearchParams): Html {
   const tagList = t.tags.map(
     (tag) => html`<li><span class="tag">${tag.name}</span>${viewer.readOnly || t.deletedAt ? '' : html`<form method="post" action="/tickets/${t.ticketIdentifier}/untag" class="inline">${csrfField(viewer)}<input type="hidden" name="tag" value="${tag.id}"><button class="link" aria-label="Remove tag ${tag.name}">×</button></form>`}</li>`,
   );
-  return html`<div id="facts" hx-get="/tickets/${t.ticketIdentifier}" hx-trigger="sse:t-${t.ticketIdentifier} throttle:500ms" hx-select="#facts" hx-swap="outerHTML" hx-disinherit="*">
+  return html`<div id="facts" hx-get="/tickets/${t.ticketIdentifier}" hx-trigger="sse:t-${t.ticketIdentifier} throttle:500ms" hx-select="#facts" hx-select-oob="${LIVE_NOTE}" hx-swap="outerHTML" hx-disinherit="*">
 <header class="ticket-head"><p class="key">${t.ticketIdentifier} · v${t.version}</p><h1>${t.title}</h1>
 <p>${statusBadge(t.status)} ${priorityBadge(t.priority)} ${t.deletedAt ? html`<span class="badge muted">deleted</span>` : ''}</p></header>
 <dl class="props">
@@ -70,17 +70,17 @@ function facts(viewer: Viewer, t: TicketWithComments, agents: Agent[], teams: Te
 </dl>
 ${t.deletedAt ? html`<p class="alert">Deleted ${when(t.deletedAt)}; Restore brings it back as it was.</p>` : ''}
 ${linksPanel(viewer, t)}
-${controls(viewer, t, agents, teams)}
+${controls(viewer, t, agents, teams, typed)}
 </div>`;
 }
 
-function comments(viewer: Viewer, t: TicketWithComments): Html {
+function comments(viewer: Viewer, t: TicketWithComments, typed: URLSearchParams): Html {
   const composer =
     viewer.readOnly || t.deletedAt || t.status === 'closed'
       ? ''
       : html`<form method="post" action="/tickets/${t.ticketIdentifier}/comment" class="composer">${csrfField(viewer)}
-<label for="comment-body">Comment</label><textarea id="comment-body" name="body" rows="4" maxlength="20000" required></textarea>
-<label class="check"><input type="checkbox" name="internal" value="true"> Internal note</label>
+<label for="comment-body">Comment</label><textarea id="comment-body" name="body" rows="4" maxlength="20000" required>${typed.get('body') ?? ''}</textarea>
+<label class="check"><input type="checkbox" name="internal" value="true"${flag('checked', typed.get('internal') === 'true')}> Internal note</label>
 <button>Add comment</button></form>`;
   return html`<section aria-labelledby="comments-h"><h2 id="comments-h">Comments <span class="count">${t.commentCount}</span></h2>
 <ol class="comments" id="comments" hx-get="/tickets/${t.ticketIdentifier}" hx-trigger="sse:t-${t.ticketIdentifier} throttle:500ms" hx-select="#comments" hx-swap="outerHTML" hx-disinherit="*">
@@ -94,7 +94,7 @@ ${composer}</section>`;
 export interface Detail {
   ticket: TicketWithComments;
   events: TicketEvent[];
-  agents: Agent[];
+  agents: AgentChoice[];
   teams: TeamChoice[];
 }
 
@@ -103,26 +103,27 @@ export async function loadDetail(service: TicketService, caller: Caller, key: st
   const [{ data: ticket }, events, agents, teams] = await Promise.all([
     service.getTicket(caller, { id: key }),
     allEvents(service, caller, key),
-    service.listAgents(caller, { pageSize: 100 }),
+    service.agentChoices(caller),
     service.teamChoices(caller),
   ]);
-  return { ticket, events, agents: agents.data.agents, teams };
+  return { ticket, events, agents, teams };
 }
 
-export function detailPage(viewer: Viewer, { ticket: t, events, agents, teams }: Detail, query: URLSearchParams, refusal?: string): Html {
+/** `typed`: the refused form's fields, so the comments a person wrote are there for the next try. */
+export function detailPage(viewer: Viewer, { ticket: t, events, agents, teams }: Detail, query: URLSearchParams, refusal?: string, typed = new URLSearchParams()): Html {
   const newestFirst = query.get('order') !== 'oldest';
   const body = html`<p class="crumbs"><a href="/">Tickets</a> / ${t.ticketIdentifier}</p>
 ${alert(refusal)}
 <div class="detail-layout">
 <div class="main-col">
 <section aria-label="Description" class="description"><h2>Description</h2><p>${t.description ?? html`<span class="muted">No description.</span>`}</p></section>
-${comments(viewer, t)}
+${comments(viewer, t, typed)}
 <section aria-labelledby="history-h"><h2 id="history-h">History</h2>
 <p class="order">Order: <a href="/tickets/${t.ticketIdentifier}?order=newest"${flag('aria-current="true"', newestFirst)}>Newest first</a> · <a href="/tickets/${t.ticketIdentifier}?order=oldest"${flag('aria-current="true"', !newestFirst)}>Oldest first</a></p>
 <div id="history" hx-get="/tickets/${t.ticketIdentifier}?order=${newestFirst ? 'newest' : 'oldest'}" hx-trigger="sse:t-${t.ticketIdentifier} throttle:500ms" hx-select="#history" hx-swap="outerHTML" hx-disinherit="*">${timeline(events, newestFirst)}</div>
 </section>
 </div>
-<aside class="side-col">${facts(viewer, t, agents, teams)}</aside>
+<aside class="side-col">${facts(viewer, t, agents, teams, typed)}</aside>
 </div>`;
   return page(`${t.ticketIdentifier} ${t.title}`, body, viewer);
 }

@@ -1,26 +1,31 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Html } from './html.js';
 
-/** What every console answer carries: no inline script or style, no framing, no referrer leaks. */
-export const SECURITY_HEADERS: Record<string, string> = {
+/** What every console answer carries: no inline script or style, no framing, no referrer leaks, no caching. */
+const GUARD_HEADERS: Record<string, string> = {
   'content-security-policy':
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',
   'cross-origin-opener-policy': 'same-origin',
   'x-frame-options': 'DENY',
+  'cache-control': 'no-store',
 };
 
+/**
+ * Set before anything else answers a console path, so refusals (Host, Origin, CSRF), errors,
+ * 404s, assets and the live stream carry them too; an answer may still override one (assets' caching).
+ */
+export function guardAnswer(res: ServerResponse): void {
+  for (const [name, value] of Object.entries(GUARD_HEADERS)) res.setHeader(name, value);
+}
+
 export function sendHtml(res: ServerResponse, status: number, page: Html, headers: Record<string, string | string[]> = {}): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...SECURITY_HEADERS, ...headers }).end(page.text);
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', ...headers }).end(page.text);
 }
 
 export function redirect(res: ServerResponse, location: string, headers: Record<string, string | string[]> = {}): void {
-  res.writeHead(303, { location, 'cache-control': 'no-store', ...SECURITY_HEADERS, ...headers }).end();
-}
-
-export function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS }).end(text);
+  res.writeHead(303, { location, ...headers }).end();
 }
 
 /** A comment holds at most 20,000 characters, up to 4 bytes each as UTF-8, percent-encoded: 256 KB covers any valid form. */

@@ -11,9 +11,15 @@ export interface Viewer {
   csrf: string;
   /** The workspace's newest event seq when the page was made: the live stream continues from it. */
   seq: number;
+  /** What the person's last change did, in the tool's words: shown once, on the page it led to. */
+  notice?: string;
 }
 
-/** htmx's settings: no eval, no injected indicator style (the CSP forbids both), 422 answers swapped so refusals show. */
+/**
+ * htmx's settings: no eval, no injected indicator style (the CSP forbids both). Refusals are
+ * swapped in so they show: a tool's (422), an ended session's sign-in page (401), a stale
+ * form's or a read-only console's (403), a ticket that is gone (404); without them a button did nothing.
+ */
 const HTMX_CONFIG = JSON.stringify({
   allowEval: false,
   includeIndicatorStyles: false,
@@ -21,6 +27,7 @@ const HTMX_CONFIG = JSON.stringify({
   responseHandling: [
     { code: '204', swap: false },
     { code: '[23]..', swap: true },
+    { code: '40[134]', swap: true },
     { code: '422', swap: true },
     { code: '[45]..', swap: false, error: true },
   ],
@@ -39,11 +46,20 @@ export function page(title: string, body: Html, viewer?: Viewer): Html {
 <script src="/assets/sse.min.js" defer></script>
 </head>
 <body${viewer ? html` hx-boost="true" hx-ext="sse" sse-connect="/live?since=${viewer.seq}"` : ''}>
+<a class="skip" href="#main">Skip to the content</a>
 ${viewer ? nav(viewer) : ''}
-<main id="main">${body}</main>
+${viewer ? liveNote() : ''}
+<main id="main" tabindex="-1">${viewer?.notice ? html`<p class="notice" role="status">${viewer.notice}</p>` : ''}${body}</main>
 </body>
 </html>`;
 }
+
+/**
+ * The live region screen readers announce: a part of the page that follows live changes takes
+ * this note's new text with it (`hx-select-oob` = LIVE_NOTE), so a change is heard, not only seen.
+ */
+const liveNote = () => html`<p id="live-note" class="sr-only" role="status">Up to date as of ${new Date().toISOString().slice(11, 19)} UTC.</p>`;
+export const LIVE_NOTE = '#live-note:innerHTML';
 
 function nav(viewer: Viewer): Html {
   return html`<header class="top">

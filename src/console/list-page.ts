@@ -1,5 +1,6 @@
 import { listTickets as listTool } from '../../tools/list_tickets.js';
 import { STATUS_NAMES } from '../domain/lifecycle.js';
+import { DomainError } from '../errors.js';
 import type { Caller } from '../service/context.js';
 import { TICKET_SORTS } from '../service/list.js';
 import type { QueueCounts } from '../service/live.js';
@@ -7,7 +8,7 @@ import type { TicketService } from '../service/service.js';
 import { PRIORITIES } from '../service/workspace.js';
 import { parseArguments } from '../validation.js';
 import { flag, html, type Html } from './html.js';
-import { alert, day, page, priorityBadge, statusBadge, when, type Viewer } from './layout.js';
+import { alert, day, LIVE_NOTE, page, priorityBadge, statusBadge, when, type Viewer } from './layout.js';
 
 /**
  * The ticket list at `/`: queues with counts, filters in the URL, a real table, cursor pages.
@@ -58,7 +59,9 @@ export async function listPage(service: TicketService, caller: Caller, viewer: V
     )}`;
     if (result.data.tickets.length === 0) rows = html`<tr><td colspan="10" class="empty">No tickets match these filters.</td></tr>`;
   } catch (error) {
-    refusal = (error as Error).message;
+    // A filter the tool refuses shows its message; anything else is the server's fault, not the URL's.
+    if (!(error instanceof DomainError)) throw error;
+    refusal = error.message;
     rows = html``;
   }
   const current = Object.fromEntries([...query].filter(([k]) => k !== 'cursor'));
@@ -78,7 +81,7 @@ ${queue('Overdue', { overdue: '1' }, counts.overdue)}
 </ul><h2>Teams</h2><ul>
 ${[...teamName].map(([id, identifier]) => queue(identifier, { status: LIVE, team: identifier }, counts.teams.get(id) ?? 0))}
 </ul></aside>
-<section class="tickets" id="list" hx-get="${`/?${query}`}" hx-trigger="sse:tickets throttle:1s" hx-select="#list" hx-select-oob="#queues" hx-swap="outerHTML" hx-disinherit="*">
+<section class="tickets" id="list" hx-get="${`/?${query}`}" hx-trigger="sse:tickets throttle:1s" hx-select="#list" hx-select-oob="#queues,${LIVE_NOTE}" hx-swap="outerHTML" hx-disinherit="*">
 <form class="filters" method="get" action="/" role="search">
 <div class="fld"><label for="f-status">Status</label><select id="f-status" name="status">${option('', 'Any', query.get('status'))}${option(LIVE, 'Open or pending', query.get('status'))}${STATUS_NAMES.map((s) => option(s, s, query.get('status')))}</select></div>
 <div class="fld"><label for="f-assignee">Assignee</label><select id="f-assignee" name="assignee">${option('', 'Anyone', query.get('assignee'))}${option('none', 'Unassigned', query.get('assignee'))}${option('me', 'Me', query.get('assignee'))}${agents.map((a) => option(a.email, a.name, query.get('assignee')))}</select></div>

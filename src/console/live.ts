@@ -14,6 +14,11 @@ import type { Logger } from '../log.js';
 const POLL_MS = 500;
 const RECHECK = 200;
 const KEEPALIVE_MS = 20_000;
+/**
+ * Streams one session may hold open at once: a person's tabs. Each holds a connection, and the
+ * server takes 256 in all (MCP clients included), so one session must not be able to take them.
+ */
+export const STREAMS_PER_SESSION = 8;
 
 interface Listener {
   res: ServerResponse;
@@ -70,15 +75,29 @@ class WorkspacePoller {
 
 export class LiveHub {
   readonly #pollers = new Map<string, WorkspacePoller>();
+  /** Open streams per session. */
+  readonly #streams = new Map<string, number>();
 
   constructor(
     private readonly service: TicketService,
     private readonly log: Logger,
   ) {}
 
-  /** Holds `res` open as an event stream until the page goes away. */
-  async open(res: ServerResponse, caller: Caller, since: number): Promise<void> {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+  /** Holds `res` open as an event stream until the page goes away; `session` names whose stream it is. */
+  async open(res: ServerResponse, caller: Caller, since: number, session: string): Promise<void> {
+    const held = this.#streams.get(session) ?? 0;
+    if (held >= STREAMS_PER_SESSION) {
+      // The page keeps working without live updates; its SSE client retries with a growing delay.
+      res.writeHead(429, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '30' }).end(`This session already has ${STREAMS_PER_SESSION} live pages open; close one.`);
+      return;
+    }
+    this.#streams.set(session, held + 1);
+    res.on('close', () => {
+      const left = this.#streams.get(session)! - 1;
+      if (left > 0) this.#streams.set(session, left);
+      else this.#streams.delete(session);
+    });
+    res.writeHead(200, { 'content-type': 'text/event-stream', connection: 'keep-alive' });
     res.write(': live\n\n');
     let poller = this.#pollers.get(caller.workspaceId);
     if (!poller) {
