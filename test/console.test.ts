@@ -115,10 +115,14 @@ describeBrowser('the web console', () => {
       const list = await signedIn(keys.lead!);
       const detail = await (await list.context()).newPage();
       await detail.goto(`${origin}/tickets/SUP-4`);
+      // Half-typed when the agent's change arrives: the live refresh of the panel must keep it.
+      await detail.getByLabel('Status comment').fill('Checking with the PDF team');
       await ok(agent, 'update_ticket', { id: 'SUP-4', title: 'Invoice PDF is blank for every customer' });
       await ok(agent, 'set_ticket_status', { id: 'SUP-4', status: 'pending' });
       await list.getByText('Invoice PDF is blank for every customer').waitFor({ timeout: 5_000 });
       await detail.getByRole('heading', { name: 'Invoice PDF is blank for every customer' }).waitFor({ timeout: 5_000 });
+      await expect.poll(() => detail.getByLabel('Status', { exact: true }).inputValue(), { timeout: 5_000 }).toBe('pending');
+      expect(await detail.getByLabel('Status comment').inputValue()).toBe('Checking with the PDF team');
       if (kind === 'sqlite') await detail.screenshot({ path: `${DOCS}console-detail.png`, fullPage: true });
       await list.context().close();
     });

@@ -37,7 +37,7 @@ function controls(viewer: Viewer, t: TicketWithComments, agents: AgentChoice[], 
   return html`<section class="panel" aria-labelledby="actions-${key}"><h2 id="actions-${key}">Change</h2>
 ${t.nextStatuses.length > 0
   ? form(viewer, t, 'status', html`<label for="status-select">Status</label><select id="status-select" name="status">${moves.map((s) => html`<option value="${s}"${flag('selected', s === t.status)}>${s}</option>`)}</select>
-<label for="status-comment">Status comment</label><textarea id="status-comment" name="comment" rows="2" maxlength="20000">${typed.get('comment') ?? ''}</textarea>`, 'Change status')
+<label for="status-comment">Status comment</label><textarea id="status-comment" name="comment" rows="2" maxlength="20000" hx-preserve="true">${typed.get('comment') ?? ''}</textarea>`, 'Change status')
   : ''}
 ${form(viewer, t, 'assign', html`<label for="assignee-select">Assigned to</label><select id="assignee-select" name="assignee"><option value="">Unassigned</option>${agents.map((a) => html`<option value="${a.id}"${flag('selected', a.id === t.assignedAgentId)}>${a.name} &lt;${a.email}&gt;</option>`)}</select>`, 'Assign')}
 ${t.assignedAgentId === viewer.agentId ? form(viewer, t, 'release', html``, 'Release') : form(viewer, t, 'take', html``, 'Take it')}
