@@ -44,6 +44,12 @@ export const oneOrMany =
     }
   };
 
+/** The arguments of a tool that changes one ticket (`id`) or several (`ids`): its own fields between them and the version. */
+export const oneOrManyTickets = <F extends z.ZodRawShape>(fields: F) =>
+  z
+    .strictObject({ id: ticketRef().optional(), ids: ticketRefs().optional(), ...fields, expectedVersion, detail })
+    .superRefine(oneOrMany('id', 'ids'));
+
 /** add_tag's and remove_tag's arguments: one ticket or several, one tag or several (up to a ticket's most). */
 export const taggingInput = (tagRole: string) =>
   z

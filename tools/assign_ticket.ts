@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import { answerTicket } from '../src/service/ticket-answer.js';
 import { ticketOrResults } from '../src/service/views.js';
-import { agentRef, detail, expectedVersion, oneOrMany, ticketRef, ticketRefs } from './args.js';
+import { agentRef, oneOrManyTickets } from './args.js';
 import { defineTool, SET } from './tool.js';
 
 export const assignTicket = defineTool({
@@ -14,15 +13,9 @@ export const assignTicket = defineTool({
   ].join('\n'),
   toolset: 'tickets',
   annotations: SET,
-  input: z
-    .strictObject({
-      id: ticketRef().optional(),
-      ids: ticketRefs().optional(),
-      assignedAgentId: agentRef('New assignee').nullable(),
-      expectedVersion,
-      detail,
-    })
-    .superRefine(oneOrMany('id', 'ids')),
+  input: oneOrManyTickets({
+    assignedAgentId: agentRef('New assignee').nullable(),
+  }),
   output: ticketOrResults,
   run: async (service, caller, { id, ids, detail, ...args }) =>
     ids ? service.assignTickets(caller, { ids, ...args }) : answerTicket(await service.assignTicket(caller, { id: id!, ...args }), detail),

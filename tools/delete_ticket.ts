@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { answerTicket } from '../src/service/ticket-answer.js';
 import { ticketOrResults } from '../src/service/views.js';
-import { detail, expectedVersion, oneOrMany, ticketRef, ticketRefs } from './args.js';
+import { oneOrManyTickets } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
 export const deleteTicket = defineTool({
@@ -14,16 +14,10 @@ export const deleteTicket = defineTool({
   ].join('\n'),
   toolset: 'tickets',
   annotations: OVERWRITE,
-  input: z
-    .strictObject({
-      id: ticketRef().optional(),
-      ids: ticketRefs().optional(),
-      confirm: z.literal(true).describe('Must be true'),
-      reason: z.string().trim().min(1).max(1_000).optional().describe('Why; kept in the history'),
-      expectedVersion,
-      detail,
-    })
-    .superRefine(oneOrMany('id', 'ids')),
+  input: oneOrManyTickets({
+    confirm: z.literal(true).describe('Must be true'),
+    reason: z.string().trim().min(1).max(1_000).optional().describe('Why; kept in the history'),
+  }),
   output: ticketOrResults,
   run: async (service, caller, { id, ids, detail, ...args }) =>
     ids ? service.deleteTickets(caller, { ids, ...args }) : answerTicket(await service.deleteTicket(caller, { id: id!, ...args }), detail),

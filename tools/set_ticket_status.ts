@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { answerTicket } from '../src/service/ticket-answer.js';
 import { ticketOrResults } from '../src/service/views.js';
-import { detail, expectedVersion, oneOrMany, statusRef, ticketRef, ticketRefs } from './args.js';
+import { oneOrManyTickets, statusRef } from './args.js';
 import { defineTool, OVERWRITE } from './tool.js';
 
 export const setTicketStatus = defineTool({
@@ -14,16 +14,10 @@ export const setTicketStatus = defineTool({
   ].join('\n'),
   toolset: 'tickets',
   annotations: OVERWRITE,
-  input: z
-    .strictObject({
-      id: ticketRef().optional(),
-      ids: ticketRefs().optional(),
-      status: statusRef('New status'),
-      comment: z.string().trim().min(1).max(20_000).optional().describe('Why; added as a comment'),
-      expectedVersion,
-      detail,
-    })
-    .superRefine(oneOrMany('id', 'ids')),
+  input: oneOrManyTickets({
+    status: statusRef('New status'),
+    comment: z.string().trim().min(1).max(20_000).optional().describe('Why; added as a comment'),
+  }),
   output: ticketOrResults,
   run: async (service, caller, { id, ids, detail, ...args }) =>
     ids ? service.setTicketsStatus(caller, { ids, ...args }) : answerTicket(await service.setTicketStatus(caller, { id: id!, ...args }), detail),
