@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Engine } from '../db/engine.js';
 import { deleteExpiredSessions, deleteSessionByHash, insertSession, liveSessionByHash } from '../db/repo/sessions.js';
 import { newId, now, type Caller } from './context.js';
+import { hashSecret } from './keys.js';
 
 /**
  * Sessions of the web console. The browser holds a random token in a cookie; only its
@@ -10,7 +11,6 @@ import { newId, now, type Caller } from './context.js';
  */
 export const SESSION_HOURS = 12;
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export interface SessionGrant {
   caller: Caller;
@@ -36,7 +36,7 @@ export async function createSession(engine: Engine, grant: SessionGrant): Promis
     await deleteExpiredSessions(trx, createdAt);
     await insertSession(trx, {
       id: newId('session'),
-      token_hash: hashToken(token),
+      token_hash: hashSecret(token),
       workspace_id: grant.caller.workspaceId,
       agent_id: grant.caller.agentId,
       api_key_id: grant.keyId ?? null,
@@ -49,7 +49,7 @@ export async function createSession(engine: Engine, grant: SessionGrant): Promis
 }
 
 export async function findSession(engine: Engine, token: string): Promise<ConsoleSession | undefined> {
-  const row = await liveSessionByHash(engine.reader, hashToken(token), now());
+  const row = await liveSessionByHash(engine.reader, hashSecret(token), now());
   return (
     row && {
       caller: { workspaceId: row.workspace_id, agentId: row.agent_id },
@@ -63,5 +63,5 @@ export async function findSession(engine: Engine, token: string): Promise<Consol
 }
 
 export async function endSession(engine: Engine, token: string): Promise<void> {
-  await engine.write((trx) => deleteSessionByHash(trx, hashToken(token)));
+  await engine.write((trx) => deleteSessionByHash(trx, hashSecret(token)));
 }

@@ -13,7 +13,8 @@ import { findWorkspace, resolveActor } from './workspace.js';
  */
 const KEY_PREFIX = 'tmcp_';
 const secret = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 40);
-const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
+/** What is stored of a random secret (an API key, a console session's token): its SHA-256, never the secret. */
+export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
 const SHOWN_PREFIX_LENGTH = KEY_PREFIX.length + 6;
 
 export interface ApiKeyInfo {
@@ -54,7 +55,7 @@ export async function createApiKey(
       id: info.id,
       workspace_id: workspace.id,
       agent_id: agent.id,
-      key_hash: hashKey(key),
+      key_hash: hashSecret(key),
       key_prefix: info.prefix,
       read_only: options.readOnly ? 1 : 0,
       created_at: info.createdAt,
@@ -95,7 +96,7 @@ export async function revokeApiKey(engine: Engine, ref: string): Promise<ApiKeyI
 export async function authenticate(engine: Engine, key: string): Promise<Authenticated | undefined> {
   if (!key.startsWith(KEY_PREFIX)) return undefined;
   return engine.read(async (trx) => {
-    const row = await liveKeyByHash(trx, hashKey(key));
+    const row = await liveKeyByHash(trx, hashSecret(key));
     return (
       row && {
         caller: { workspaceId: row.workspace_id, agentId: row.agent_id },
