@@ -1,6 +1,7 @@
 import type { Db } from '../db/engine.js';
 import { ConcurrentChange } from '../db/engine.js';
-import { pickWaitingTicket, teamsOfAgent, type QueueFilter } from '../db/repo/queue.js';
+import { teamsOfAgent } from '../db/repo/agents.js';
+import { pickWaitingTicket, type QueueFilter } from '../db/repo/queue.js';
 import { statusMove } from '../domain/lifecycle.js';
 import { isWaiting, leaseEnd } from '../domain/queue.js';
 import { conflict } from '../errors.js';

@@ -76,15 +76,17 @@ export const updateAgentRow = (db: Db, id: string, fields: Partial<Omit<AgentRec
 export const otherActiveAgent = (db: Db, ws: string, exceptId: string) =>
   db.selectFrom('agents').select('id').where('workspace_id', '=', ws).where('is_active', '=', 1).where('id', '!=', exceptId).executeTakeFirst();
 
-export const teamIdentifiersOf = (db: Db, agentId: string) =>
+/** The teams an agent belongs to, by identifier. */
+export const teamsOfAgent = (db: Db, agentId: string) =>
   db
     .selectFrom('team_members as m')
     .innerJoin('teams as t', 't.id', 'm.team_id')
-    .select('t.identifier')
+    .select(['t.id', 't.identifier'])
     .where('m.agent_id', '=', agentId)
     .orderBy('t.identifier')
-    .execute()
-    .then((rows) => rows.map((r) => r.identifier));
+    .execute();
+
+export const teamIdentifiersOf = (db: Db, agentId: string) => teamsOfAgent(db, agentId).then((rows) => rows.map((r) => r.identifier));
 
 /** The team's active member with the fewest live tickets; ties go to the name first in order. */
 export const leastLoadedMember = (db: Db, teamId: string): Promise<AgentRecord | undefined> =>

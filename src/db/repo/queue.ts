@@ -59,16 +59,6 @@ export async function pickWaitingTicket(db: Db, f: QueueFilter): Promise<string 
   return row?.id;
 }
 
-/** The teams an agent belongs to, by identifier. */
-export const teamsOfAgent = (db: Db, agentId: string) =>
-  db
-    .selectFrom('team_members as m')
-    .innerJoin('teams as tm', 'tm.id', 'm.team_id')
-    .select(['tm.id', 'tm.identifier'])
-    .where('m.agent_id', '=', agentId)
-    .orderBy('tm.identifier')
-    .execute();
-
 /** The data of a ticket's newest assignment event: the claim that set its lease says for how long. */
 export const newestAssignmentData = (db: Db, ticketId: string) =>
   db
